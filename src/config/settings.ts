@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/**
+ * Every application setting keyturn reads, parsed once at start-up. The same names are used in
+ * `local.settings.sample.json`, the Bicep templates and the README's configuration reference.
+ */
+export const settingsSchema = z.object({
+  /**
+   * Name of the connection that holds keyturn's tables, following the Functions convention for
+   * identity-based connections: either `<name>` is a connection string, or `<name>__tableServiceUri`
+   * (plus optional `<name>__clientId`) points at the account and managed identity is used.
+   */
+  KEYTURN_STORAGE_CONNECTION: z.string().min(1).default('AzureWebJobsStorage'),
+  /** Prefix of every keyturn table name; lets several installations share one account. */
+  KEYTURN_TABLE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{0,29}$/, 'must start with a letter and hold only letters and digits (max 30)')
+    .default('keyturn'),
+  /** Path of the credentials configuration (YAML or JSON), relative to the app root. */
+  KEYTURN_CONFIG_PATH: z.string().min(1).default('keyturn.config.yaml'),
+  /** NCRONTAB (six fields, UTC) of the policy scan timer. */
+  KEYTURN_SCAN_SCHEDULE: z.string().min(1).default('0 */15 * * * *'),
+  /** Local/standalone: file holding the 256-bit master key (created with mode 0600 when missing). */
+  KEYTURN_MASTER_KEY_FILE: z.string().min(1).optional(),
+  /** Azure: vault that holds the master key secret (keyturn's own vault). */
+  KEYTURN_MASTER_KEY_VAULT_URL: z.url().optional(),
+  /** Azure: name of the master key secret in that vault. */
+  KEYTURN_MASTER_KEY_SECRET_NAME: z.string().min(1).default('keyturn-master-key'),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
