@@ -14,7 +14,10 @@ export const settingsSchema = z.object({
   /** Prefix of every keyturn table name; lets several installations share one account. */
   KEYTURN_TABLE_PREFIX: z
     .string()
-    .regex(/^[A-Za-z][A-Za-z0-9]{0,29}$/, 'must start with a letter and hold only letters and digits (max 30)')
+    .regex(
+      /^[A-Za-z][A-Za-z0-9]{0,29}$/,
+      'must start with a letter and hold only letters and digits (max 30)',
+    )
     .default('keyturn'),
   /** Path of the credentials configuration (YAML or JSON), relative to the app root. */
   KEYTURN_CONFIG_PATH: z.string().min(1).default('keyturn.config.yaml'),

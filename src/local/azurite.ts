@@ -69,7 +69,11 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   const endpoints = await new Promise<AzuriteEndpoints>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`Azurite did not start within ${options.startTimeoutMs ?? 30_000} ms:\n${output.join('\n')}`));
+      reject(
+        new Error(
+          `Azurite did not start within ${options.startTimeoutMs ?? 30_000} ms:\n${output.join('\n')}`,
+        ),
+      );
     }, options.startTimeoutMs ?? 30_000);
     const onLine = (line: string): void => {
       output.push(line);

@@ -1,0 +1,703 @@
+import { randomUUID } from 'node:crypto';
+
+import type { Clock } from '../../core/clock';
+import { fromTypedData, type InvocationLog, invokeRegisteredFunction } from '../functions-core/invoke';
+import type { FunctionRegistry } from '../functions-core/registry';
+import {
+  actionSignature,
+  ActionType,
+  EventType,
+  type FailureDetails,
+  type HistoryEvent,
+  isTerminal,
+  type NewHistoryEvent,
+  type OrchestratorState,
+  type RetryPolicy,
+  RuntimeStatus,
+  type SdkAction,
+} from './history';
+import type {
+  ActivityRetry,
+  EpisodeCommit,
+  InboxMessage,
+  InstanceMeta,
+  PendingActivity,
+  PendingTimer,
+  TaskHubStore,
+} from './store';
+
+export interface DurableEngineOptions {
+  readonly registry: FunctionRegistry;
+  readonly store: TaskHubStore;
+  readonly clock: Clock;
+  readonly log: (entry: InvocationLog) => void;
+}
+
+export class InstanceExistsError extends Error {
+  constructor(readonly instanceId: string) {
+    super(`An orchestration instance with id "${instanceId}" is already pending or running.`);
+    this.name = 'InstanceExistsError';
+  }
+}
+
+const OUT_OF_PROC_DATA = '$OutOfProcData$:';
+/** Replay schema V1: flat action lists and plain timers, the simplest contract the SDK speaks. */
+const REPLAY_SCHEMA = 0;
+
+/**
+ * The local task hub: it keeps orchestration history in Table Storage and drives the app's own
+ * orchestrator functions by replaying that history through the durable-functions SDK, as the
+ * Durable extension does in Azure. Activities run at least once; timers fire by the injected clock.
+ */
+export class DurableEngine {
+  readonly #registry: FunctionRegistry;
+  readonly #store: TaskHubStore;
+  readonly #clock: Clock;
+  readonly #log: (entry: InvocationLog) => void;
+  readonly #runnable = new Set<string>();
+  #activities: PendingActivity[] = [];
+  #timers: PendingTimer[] = [];
+  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #listeners = new Set<() => void>();
+
+  constructor(options: DurableEngineOptions) {
+    this.#registry = options.registry;
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#log = options.log;
+  }
+
+  /** Rebuilds the in-memory work lists from storage, as after a process start. */
+  async recover(): Promise<void> {
+    const [activities, timers, withInbox] = await Promise.all([
+      this.#store.listPendingActivities(),
+      this.#store.listPendingTimers(),
+      this.#store.listInstancesWithInbox(),
+    ]);
+    this.#activities = activities.sort((a, b) => a.taskId - b.taskId);
+    this.#timers = timers.sort((a, b) => a.fireAt.localeCompare(b.fireAt));
+    this.#runnable.clear();
+    for (const id of withInbox) this.#runnable.add(id);
+    this.#notify();
+  }
+
+  /** Called whenever new work may be runnable (the host's loop waits on it). */
+  onWork(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async startNew(name: string, instanceId: string | undefined, input: unknown): Promise<string> {
+    const fn = this.#registry.get(name);
+    if (fn.trigger.type.toLowerCase() !== 'orchestrationtrigger') {
+      throw new Error(`Function "${name}" is not an orchestrator.`);
+    }
+    const id = instanceId ?? randomUUID().replace(/-/g, '');
+    assertValidInstanceId(id);
+    const now = this.#clock.now().toISOString();
+    const inputJson = input === undefined ? undefined : JSON.stringify(input);
+    const meta: InstanceMeta = {
+      instanceId: id,
+      name,
+      executionId: randomUUID(),
+      status: RuntimeStatus.Pending,
+      ...(inputJson !== undefined && { input: inputJson }),
+      createdTime: now,
+      lastUpdatedTime: now,
+      historyLength: 0,
+      nextSequence: 0,
+      actionSignatures: [],
+    };
+    const outcome = await this.#withInstanceLock(id, () =>
+      this.#store.createInstance(meta, {
+        kind: 'started',
+        name,
+        ...(inputJson !== undefined && { input: inputJson }),
+      }),
+    );
+    if (outcome === 'exists') throw new InstanceExistsError(id);
+    this.#runnable.add(id);
+    this.#notify();
+    return id;
+  }
+
+  /** Delivers an external event. Returns false when the instance is unknown or finished. */
+  async raiseEvent(
+    instanceId: string,
+    name: string,
+    data: unknown,
+  ): Promise<'accepted' | 'not-found' | 'gone'> {
+    return this.#sendToInstance(instanceId, {
+      kind: 'eventRaised',
+      name,
+      ...(data !== undefined && { input: JSON.stringify(data) }),
+    });
+  }
+
+  async terminate(instanceId: string, reason: string): Promise<'accepted' | 'not-found' | 'gone'> {
+    return this.#sendToInstance(instanceId, { kind: 'terminate', reason });
+  }
+
+  getMeta(instanceId: string): Promise<InstanceMeta | undefined> {
+    return this.#store.getMeta(instanceId);
+  }
+
+  async getHistory(instanceId: string): Promise<HistoryEvent[] | undefined> {
+    return (await this.#store.loadInstance(instanceId))?.history;
+  }
+
+  listMeta(): Promise<InstanceMeta[]> {
+    return this.#store.listMeta();
+  }
+
+  purge(instanceId: string): Promise<boolean> {
+    return this.#withInstanceLock(instanceId, () => this.#store.purge(instanceId));
+  }
+
+  /** When the next timer is due, if any is pending. */
+  nextTimerAt(): Date | undefined {
+    const next = this.#timers[0];
+    return next ? new Date(next.fireAt) : undefined;
+  }
+
+  /** True when some work can run now (without waiting for a future timer). */
+  hasRunnableWork(): boolean {
+    const due = this.nextTimerAt();
+    return (
+      this.#runnable.size > 0 ||
+      this.#activities.length > 0 ||
+      (due !== undefined && due.getTime() <= this.#clock.now().getTime())
+    );
+  }
+
+  /**
+   * Does one unit of work: fires the timers that are due, else runs one orchestrator episode,
+   * else runs one activity. Returns false when nothing was runnable.
+   */
+  async runNext(): Promise<boolean> {
+    if (await this.#fireDueTimers()) return true;
+    const instanceId = this.#runnable.values().next().value;
+    if (instanceId !== undefined) {
+      this.#runnable.delete(instanceId);
+      await this.#withInstanceLock(instanceId, () => this.#runEpisode(instanceId));
+      return true;
+    }
+    const activity = this.#activities.shift();
+    if (activity) {
+      await this.#runActivity(activity);
+      return true;
+    }
+    return false;
+  }
+
+  /** Runs until no work is runnable now; future timers are left for the clock to reach. */
+  async drain(maxSteps = 10_000): Promise<number> {
+    let steps = 0;
+    while (await this.runNext()) {
+      if (++steps >= maxSteps) throw new Error(`The task hub did not settle within ${maxSteps} steps.`);
+    }
+    return steps;
+  }
+
+  async #sendToInstance(
+    instanceId: string,
+    message: InboxMessage,
+  ): Promise<'accepted' | 'not-found' | 'gone'> {
+    const result = await this.#withInstanceLock(instanceId, async () => {
+      const meta = await this.#store.getMeta(instanceId);
+      if (!meta) return 'not-found' as const;
+      if (isTerminal(meta.status)) return 'gone' as const;
+      await this.#store.appendInbox(instanceId, meta.executionId, message);
+      return 'accepted' as const;
+    });
+    if (result === 'accepted') {
+      this.#runnable.add(instanceId);
+      this.#notify();
+    }
+    return result;
+  }
+
+  async #fireDueTimers(): Promise<boolean> {
+    const now = this.#clock.now().getTime();
+    let fired = false;
+    while (this.#timers[0] && new Date(this.#timers[0].fireAt).getTime() <= now) {
+      const timer = this.#timers[0];
+      await this.#store.fireTimer(timer, {
+        kind: 'timerFired',
+        timerId: timer.timerId,
+        fireAt: timer.fireAt,
+        ...(timer.retry && { retry: timer.retry }),
+      });
+      this.#timers.shift();
+      this.#runnable.add(timer.instanceId);
+      fired = true;
+    }
+    return fired;
+  }
+
+  async #runEpisode(instanceId: string): Promise<void> {
+    const loaded = await this.#store.loadInstance(instanceId);
+    if (!loaded) return;
+    const { meta, etag, history, inbox } = loaded;
+    const consumed = inbox.map((m) => m.id);
+    const messages = inbox.filter((m) => m.executionId === meta.executionId).map((m) => m.message);
+    if (inbox.length === 0) return;
+
+    const now = this.#clock.now();
+    const episode = new EpisodeBuilder(meta, now);
+    if (isTerminal(meta.status)) {
+      // Late messages for a finished instance (an activity that ran after termination) are dropped.
+      await this.#store.commitEpisode(instanceId, etag, episode.commit(meta, history.length, consumed));
+      return;
+    }
+
+    const terminate = messages.find((m) => m.kind === 'terminate');
+    if (terminate) {
+      episode.add({ EventType: EventType.ExecutionTerminated, Input: JSON.stringify(terminate.reason) });
+      await this.#finish(meta, etag, history.length, consumed, episode, {
+        status: RuntimeStatus.Terminated,
+        output: JSON.stringify(terminate.reason),
+      });
+      return;
+    }
+
+    episode.add({ EventType: EventType.OrchestratorStarted });
+    for (const message of messages) episode.apply(message);
+
+    const replayed = history.map((e) => ({ ...e, IsPlayed: true }));
+    const outcome = await this.#replay(meta, [...replayed, ...episode.events]);
+    episode.add({ EventType: EventType.OrchestratorCompleted });
+
+    if (outcome.kind === 'failed') {
+      await this.#finish(meta, etag, history.length, consumed, episode, {
+        status: RuntimeStatus.Failed,
+        output: JSON.stringify(outcome.message),
+        customStatus: outcome.customStatus,
+      });
+      return;
+    }
+
+    const state = outcome.state;
+    const actions = state.actions.flat();
+    const signatures = actions.map(actionSignature);
+    const drift = meta.actionSignatures.findIndex((sig, i) => signatures[i] !== sig);
+    if (drift >= 0 || signatures.length < meta.actionSignatures.length) {
+      await this.#finish(meta, etag, history.length, consumed, episode, {
+        status: RuntimeStatus.Failed,
+        output: JSON.stringify(
+          `Non-deterministic orchestrator: action ${drift >= 0 ? drift : signatures.length} differs from the recorded history.`,
+        ),
+      });
+      return;
+    }
+
+    let continueAsNew: SdkAction | undefined;
+    for (const action of actions.slice(meta.actionSignatures.length)) {
+      const unsupported = episode.schedule(action);
+      if (unsupported) {
+        await this.#finish(meta, etag, history.length, consumed, episode, {
+          status: RuntimeStatus.Failed,
+          output: JSON.stringify(`The local host does not support ${unsupported}.`),
+        });
+        return;
+      }
+      if (action.actionType === ActionType.ContinueAsNew) continueAsNew = action;
+    }
+
+    const customStatus = state.customStatus === undefined ? undefined : JSON.stringify(state.customStatus);
+    if (continueAsNew) {
+      const input = serializeInput(continueAsNew.input);
+      const executionId = randomUUID();
+      const next: InstanceMeta = {
+        ...meta,
+        executionId,
+        status: RuntimeStatus.Running,
+        input,
+        output: undefined,
+        customStatus,
+        lastUpdatedTime: now.toISOString(),
+        historyLength: 0,
+        nextSequence: 0,
+        actionSignatures: [],
+      };
+      const pending = await this.#pendingWork(meta);
+      await this.#store.commitEpisode(meta.instanceId, etag, {
+        meta: next,
+        history: [],
+        firstIndex: 0,
+        consumedInbox: consumed,
+        newActivities: [],
+        newTimers: [],
+        dropActivities: pending.activities,
+        dropTimers: pending.timers,
+        newInbox: [
+          {
+            executionId,
+            message: { kind: 'started', name: meta.name, ...(input !== undefined && { input }) },
+          },
+        ],
+      });
+      this.#forget(meta.instanceId);
+      this.#runnable.add(meta.instanceId);
+      return;
+    }
+
+    const done = state.isDone;
+    const nextMeta: InstanceMeta = {
+      ...meta,
+      status: done ? RuntimeStatus.Completed : RuntimeStatus.Running,
+      ...(done && { output: JSON.stringify(state.output ?? null) }),
+      customStatus,
+      lastUpdatedTime: now.toISOString(),
+      historyLength: history.length + episode.events.length,
+      nextSequence: episode.sequence,
+      actionSignatures: signatures,
+    };
+    const pending = done ? await this.#pendingWork(meta) : { activities: [], timers: [] };
+    await this.#store.commitEpisode(meta.instanceId, etag, {
+      meta: nextMeta,
+      history: episode.events,
+      firstIndex: history.length,
+      consumedInbox: consumed,
+      newActivities: done ? [] : episode.activities,
+      newTimers: done ? [] : episode.timers,
+      dropActivities: pending.activities,
+      dropTimers: pending.timers,
+      newInbox: [],
+    });
+    if (done) {
+      this.#forget(meta.instanceId);
+    } else {
+      this.#activities.push(...episode.activities);
+      this.#timers.push(...episode.timers);
+      this.#timers.sort((a, b) => a.fireAt.localeCompare(b.fireAt));
+    }
+    this.#notify();
+  }
+
+  async #finish(
+    meta: InstanceMeta,
+    etag: string,
+    historyLength: number,
+    consumed: string[],
+    episode: EpisodeBuilder,
+    end: { status: InstanceMeta['status']; output: string; customStatus?: string | undefined },
+  ): Promise<void> {
+    const pending = await this.#pendingWork(meta);
+    await this.#store.commitEpisode(meta.instanceId, etag, {
+      meta: {
+        ...meta,
+        status: end.status,
+        output: end.output,
+        ...(end.customStatus !== undefined && { customStatus: end.customStatus }),
+        lastUpdatedTime: this.#clock.now().toISOString(),
+        historyLength: historyLength + episode.events.length,
+        nextSequence: episode.sequence,
+      },
+      history: episode.events,
+      firstIndex: historyLength,
+      consumedInbox: consumed,
+      newActivities: [],
+      newTimers: [],
+      dropActivities: pending.activities,
+      dropTimers: pending.timers,
+      newInbox: [],
+    });
+    this.#forget(meta.instanceId);
+  }
+
+  async #pendingWork(meta: InstanceMeta): Promise<{ activities: number[]; timers: number[] }> {
+    const [activities, timers] = await Promise.all([
+      this.#store.listPendingActivities(meta.instanceId),
+      this.#store.listPendingTimers(meta.instanceId),
+    ]);
+    return { activities: activities.map((a) => a.taskId), timers: timers.map((t) => t.timerId) };
+  }
+
+  #forget(instanceId: string): void {
+    this.#activities = this.#activities.filter((a) => a.instanceId !== instanceId);
+    this.#timers = this.#timers.filter((t) => t.instanceId !== instanceId);
+  }
+
+  async #replay(
+    meta: InstanceMeta,
+    history: HistoryEvent[],
+  ): Promise<
+    { kind: 'ok'; state: OrchestratorState } | { kind: 'failed'; message: string; customStatus?: string }
+  > {
+    const fn = this.#registry.get(meta.name);
+    const payload = {
+      history,
+      input: meta.input === undefined ? undefined : (JSON.parse(meta.input) as unknown),
+      instanceId: meta.instanceId,
+      isReplaying: false,
+      parentInstanceId: '',
+      upperSchemaVersion: REPLAY_SCHEMA,
+      maximumShortTimerDuration: '6.00:00:00',
+      longRunningTimerIntervalDuration: '3.00:00:00',
+      defaultHttpAsyncRequestSleepTimeMillseconds: 30_000,
+    };
+    try {
+      const result = await invokeRegisteredFunction(
+        this.#registry,
+        meta.name,
+        [{ name: fn.trigger.name, data: { string: JSON.stringify(payload) } }],
+        this.#log,
+      );
+      return { kind: 'ok', state: fromTypedData(result.returnValue) as OrchestratorState };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const marker = message.indexOf(OUT_OF_PROC_DATA);
+      if (marker < 0) return { kind: 'failed', message };
+      const state = JSON.parse(message.slice(marker + OUT_OF_PROC_DATA.length)) as OrchestratorState;
+      return {
+        kind: 'failed',
+        message: message.slice(0, marker).trim(),
+        ...(state.customStatus !== undefined && { customStatus: JSON.stringify(state.customStatus) }),
+      };
+    }
+  }
+
+  async #runActivity(activity: PendingActivity): Promise<void> {
+    const meta = await this.#store.getMeta(activity.instanceId);
+    if (!meta || isTerminal(meta.status) || meta.executionId !== activity.executionId) return;
+    const fn = this.#registry.get(activity.name);
+    let message: InboxMessage;
+    try {
+      const result = await invokeRegisteredFunction(
+        this.#registry,
+        activity.name,
+        [
+          {
+            name: fn.trigger.name,
+            data: activity.input === undefined ? undefined : { json: activity.input },
+          },
+        ],
+        this.#log,
+      );
+      message = {
+        kind: 'taskCompleted',
+        taskId: activity.taskId,
+        result: JSON.stringify(fromTypedData(result.returnValue) ?? null),
+        ...(activity.retry && { retry: activity.retry }),
+      };
+    } catch (error) {
+      message = {
+        kind: 'taskFailed',
+        taskId: activity.taskId,
+        failure: toFailureDetails(error),
+        ...(activity.retry && { retry: activity.retry }),
+      };
+    }
+    await this.#store.completeActivity(activity, message);
+    this.#runnable.add(activity.instanceId);
+    this.#notify();
+  }
+
+  async #withInstanceLock<T>(instanceId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(instanceId) ?? Promise.resolve();
+    const run = previous.then(work, work);
+    const settled = run.catch(() => undefined);
+    this.#locks.set(instanceId, settled);
+    try {
+      return await run;
+    } finally {
+      if (this.#locks.get(instanceId) === settled) this.#locks.delete(instanceId);
+    }
+  }
+
+  #notify(): void {
+    for (const listener of this.#listeners) listener();
+  }
+}
+
+/** Accumulates the history events, work items and task ids of one episode. */
+class EpisodeBuilder {
+  readonly events: HistoryEvent[] = [];
+  readonly activities: PendingActivity[] = [];
+  readonly timers: PendingTimer[] = [];
+  sequence: number;
+  readonly #meta: InstanceMeta;
+  readonly #now: Date;
+
+  constructor(meta: InstanceMeta, now: Date) {
+    this.#meta = meta;
+    this.#now = now;
+    this.sequence = meta.nextSequence;
+  }
+
+  add(event: NewHistoryEvent): void {
+    this.events.push({ EventId: -1, ...event, IsPlayed: false, Timestamp: this.#now.toISOString() });
+  }
+
+  /** Turns an inbox message into history (and, for activity retries, into new work). */
+  apply(message: InboxMessage): void {
+    switch (message.kind) {
+      case 'started':
+        this.add({ EventType: EventType.ExecutionStarted, Name: message.name, Input: message.input });
+        return;
+      case 'taskCompleted':
+        this.add({
+          EventType: EventType.TaskCompleted,
+          TaskScheduledId: message.taskId,
+          Result: message.result,
+        });
+        return;
+      case 'taskFailed':
+        this.add({
+          EventType: EventType.TaskFailed,
+          TaskScheduledId: message.taskId,
+          Reason: message.failure.ErrorMessage,
+          Details: message.failure.StackTrace ?? '',
+          FailureDetails: message.failure,
+        });
+        // The SDK waits on a retry timer after every failed attempt of a retried activity, the
+        // last one included, and gives up when that timer fires with no attempts left.
+        if (message.retry) this.#retryTimer(message.retry);
+        return;
+      case 'timerFired':
+        this.add({ EventType: EventType.TimerFired, TimerId: message.timerId, FireAt: message.fireAt });
+        if (message.retry?.retryNext) {
+          const next = { ...message.retry, attempt: message.retry.attempt + 1 };
+          this.#scheduleActivity(next.name, next.input, {
+            policy: next.policy,
+            attempt: next.attempt,
+            name: next.name,
+            ...(next.input !== undefined && { input: next.input }),
+          });
+        }
+        return;
+      case 'eventRaised':
+        this.add({ EventType: EventType.EventRaised, Name: message.name, Input: message.input });
+        return;
+      case 'terminate':
+        return;
+    }
+  }
+
+  /** Records a new action of the orchestrator; returns a description when it is unsupported. */
+  schedule(action: SdkAction): string | undefined {
+    switch (action.actionType) {
+      case ActionType.CallActivity:
+        this.#scheduleActivity(action.functionName ?? '', serializeInput(action.input));
+        return undefined;
+      case ActionType.CallActivityWithRetry: {
+        const input = serializeInput(action.input);
+        const policy = action.retryOptions;
+        if (!policy) return 'an activity retry without retry options';
+        this.#scheduleActivity(action.functionName ?? '', input, {
+          policy,
+          attempt: 1,
+          name: action.functionName ?? '',
+          ...(input !== undefined && { input }),
+        });
+        return undefined;
+      }
+      case ActionType.CreateTimer: {
+        const timerId = this.sequence++;
+        const fireAt = new Date(action.fireAt ?? this.#now).toISOString();
+        this.add({ EventType: EventType.TimerCreated, EventId: timerId, FireAt: fireAt });
+        this.timers.push({ ...this.#ids(), timerId, fireAt });
+        return undefined;
+      }
+      case ActionType.WaitForExternalEvent:
+      case ActionType.ContinueAsNew:
+        return undefined;
+      default:
+        return `action type ${action.actionType} (sub-orchestrations, entities and HTTP calls)`;
+    }
+  }
+
+  commit(meta: InstanceMeta, historyLength: number, consumed: string[]): EpisodeCommit {
+    return {
+      meta,
+      history: [],
+      firstIndex: historyLength,
+      consumedInbox: consumed,
+      newActivities: [],
+      newTimers: [],
+      dropActivities: [],
+      dropTimers: [],
+      newInbox: [],
+    };
+  }
+
+  #scheduleActivity(name: string, input: string | undefined, retry?: ActivityRetry): void {
+    const taskId = this.sequence++;
+    this.add({ EventType: EventType.TaskScheduled, EventId: taskId, Name: name, Input: input });
+    this.activities.push({
+      ...this.#ids(),
+      taskId,
+      name,
+      ...(input !== undefined && { input }),
+      ...(retry && { retry }),
+    });
+  }
+
+  #retryTimer(retry: ActivityRetry): void {
+    const timerId = this.sequence++;
+    const retryNext = retry.attempt < retry.policy.maxNumberOfAttempts;
+    const delay = retryNext ? retryDelay(retry.policy, retry.attempt) : 0;
+    const fireAt = new Date(this.#now.getTime() + delay).toISOString();
+    this.add({ EventType: EventType.TimerCreated, EventId: timerId, FireAt: fireAt });
+    this.timers.push({ ...this.#ids(), timerId, fireAt, retry: { ...retry, retryNext } });
+  }
+
+  #ids(): { instanceId: string; executionId: string } {
+    return { instanceId: this.#meta.instanceId, executionId: this.#meta.executionId };
+  }
+}
+
+export function retryDelay(policy: RetryPolicy, attempt: number): number {
+  const base = policy.firstRetryIntervalInMilliseconds * (policy.backoffCoefficient ?? 1) ** (attempt - 1);
+  return Math.min(base, policy.maxRetryIntervalInMilliseconds ?? Number.POSITIVE_INFINITY);
+}
+
+/** Action inputs arrive as values, except strings, which the SDK has already JSON-encoded. */
+function serializeInput(input: unknown): string | undefined {
+  if (input === undefined) return undefined;
+  return typeof input === 'string' ? input : JSON.stringify(input);
+}
+
+function toFailureDetails(error: unknown): FailureDetails {
+  const err = error instanceof Error ? error : new Error(String(error));
+  // With an exception-properties provider registered, the SDK moves the details into the message.
+  if (err.message.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(err.message) as {
+        errorType?: string;
+        errorMessage?: string;
+        stackTrace?: string;
+        isNonRetriable?: boolean;
+        properties?: Record<string, unknown>;
+      };
+      if (parsed.errorType !== undefined) {
+        return {
+          ErrorType: parsed.errorType,
+          ErrorMessage: parsed.errorMessage ?? '',
+          ...(parsed.stackTrace !== undefined && { StackTrace: parsed.stackTrace }),
+          IsNonRetriable: parsed.isNonRetriable ?? false,
+          ...(parsed.properties !== undefined && { Properties: parsed.properties }),
+        };
+      }
+    } catch {
+      // Not the provider's JSON: fall through to the plain error.
+    }
+  }
+  return {
+    ErrorType: err.name,
+    ErrorMessage: err.message,
+    ...(err.stack !== undefined && { StackTrace: err.stack }),
+    IsNonRetriable: false,
+  };
+}
+
+function assertValidInstanceId(id: string): void {
+  // The ids become Table Storage partition keys.
+  // eslint-disable-next-line no-control-regex
+  if (id.length === 0 || id.length > 256 || /[/\\#?\u0000-\u001f\u007f-\u009f]/.test(id)) {
+    throw new RangeError(
+      `Instance id "${id}" is invalid: use 1-256 characters without / \\ # ? or control characters.`,
+    );
+  }
+}

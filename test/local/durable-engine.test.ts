@@ -1,0 +1,105 @@
+import * as df from 'durable-functions';
+import { beforeEach, describe, expect, it } from 'vitest';
+
+import { DurableEngine } from '../../src/local/durable/engine';
+import { TableTaskHubStore } from '../../src/local/durable/store';
+import { installFunctionsCore } from '../../src/local/functions-core/install';
+import { HOUR, ManualClock } from '../support/clock';
+import { tableClient, uniqueTableName } from '../support/tables';
+
+const calls: string[] = [];
+let failuresLeft = 0;
+
+df.app.activity('toyGreet', {
+  handler: (name: string) => {
+    calls.push(`greet:${name}`);
+    return `hello ${name}`;
+  },
+});
+df.app.activity('toyFlaky', {
+  handler: () => {
+    calls.push('flaky');
+    if (failuresLeft-- > 0) throw new Error('transient');
+    return 'ok';
+  },
+});
+df.app.orchestration('toyOrchestrator', function* (context) {
+  const input = context.df.getInput<{ name: string }>();
+  const first = (yield context.df.callActivity('toyGreet', input.name)) as string;
+  context.df.setCustomStatus({ step: 'waiting' });
+  yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 2 * HOUR));
+  const flaky = (yield context.df.callActivityWithRetry('toyFlaky', new df.RetryOptions(1000, 3))) as string;
+  const approval = (yield context.df.waitForExternalEvent('approve')) as unknown;
+  return { first, flaky, approval };
+});
+
+describe('local durable engine', () => {
+  const registry = installFunctionsCore();
+  let clock: ManualClock;
+  let store: TableTaskHubStore;
+
+  beforeEach(async () => {
+    calls.length = 0;
+    clock = new ManualClock();
+    store = new TableTaskHubStore(tableClient(uniqueTableName('hub')));
+    await store.ensureTable();
+  });
+
+  const engine = () => new DurableEngine({ registry, store, clock, log: () => undefined });
+
+  it('replays an orchestrator through activities, a durable timer, retries and an external event', async () => {
+    failuresLeft = 2;
+    const host = engine();
+    const id = await host.startNew('toyOrchestrator', 'toy-1', { name: 'ada' });
+    await host.drain();
+    expect((await host.getMeta(id))?.status).toBe('Running');
+    expect(calls).toEqual(['greet:ada']);
+    expect(JSON.parse((await host.getMeta(id))?.customStatus ?? 'null')).toEqual({ step: 'waiting' });
+
+    clock.advance(2 * HOUR);
+    await host.drain();
+    expect(calls).toEqual(['greet:ada', 'flaky']);
+    clock.advance(1000);
+    await host.drain();
+    clock.advance(1000);
+    await host.drain();
+    expect(calls).toEqual(['greet:ada', 'flaky', 'flaky', 'flaky']);
+
+    expect(await host.raiseEvent(id, 'approve', { by: 'alice' })).toBe('accepted');
+    await host.drain();
+    const meta = await host.getMeta(id);
+    expect(meta?.status).toBe('Completed');
+    expect(JSON.parse(meta?.output ?? 'null')).toEqual({
+      first: 'hello ada',
+      flaky: 'ok',
+      approval: { by: 'alice' },
+    });
+  });
+
+  it('resumes after a restart from what was persisted, firing the timer when it is due', async () => {
+    failuresLeft = 0;
+    const first = engine();
+    await first.startNew('toyOrchestrator', 'toy-2', { name: 'bob' });
+    await first.drain();
+
+    const second = engine();
+    await second.recover();
+    expect(second.nextTimerAt()?.toISOString()).toBe(
+      new Date(clock.now().getTime() + 2 * HOUR).toISOString(),
+    );
+    clock.advance(2 * HOUR);
+    await second.drain();
+    expect(calls).toEqual(['greet:bob', 'flaky']);
+    await second.raiseEvent('toy-2', 'approve', true);
+    await second.drain();
+    expect((await second.getMeta('toy-2'))?.status).toBe('Completed');
+  });
+
+  it('refuses a second start of an instance that is still running', async () => {
+    const host = engine();
+    await host.startNew('toyOrchestrator', 'toy-3', { name: 'x' });
+    await expect(host.startNew('toyOrchestrator', 'toy-3', { name: 'x' })).rejects.toThrow(
+      /already pending or running/,
+    );
+  });
+});
