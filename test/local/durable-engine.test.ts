@@ -45,7 +45,13 @@ describe('local durable engine', () => {
     await store.ensureTable();
   });
 
-  const engine = () => new DurableEngine({ registry, store, clock, log: () => undefined });
+  const engine = () =>
+    new DurableEngine({
+      registry,
+      store,
+      clock,
+      host: { inputBinding: () => undefined, log: () => undefined },
+    });
 
   it('replays an orchestrator through activities, a durable timer, retries and an external event', async () => {
     failuresLeft = 2;

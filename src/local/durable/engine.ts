@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { Clock } from '../../core/clock';
-import { fromTypedData, type InvocationLog, invokeRegisteredFunction } from '../functions-core/invoke';
+import { fromTypedData, type InvocationHost, invokeRegisteredFunction } from '../functions-core/invoke';
 import type { FunctionRegistry } from '../functions-core/registry';
 import {
   actionSignature,
@@ -30,7 +30,7 @@ export interface DurableEngineOptions {
   readonly registry: FunctionRegistry;
   readonly store: TaskHubStore;
   readonly clock: Clock;
-  readonly log: (entry: InvocationLog) => void;
+  readonly host: InvocationHost;
 }
 
 export class InstanceExistsError extends Error {
@@ -53,7 +53,7 @@ export class DurableEngine {
   readonly #registry: FunctionRegistry;
   readonly #store: TaskHubStore;
   readonly #clock: Clock;
-  readonly #log: (entry: InvocationLog) => void;
+  readonly #host: InvocationHost;
   readonly #runnable = new Set<string>();
   #activities: PendingActivity[] = [];
   #timers: PendingTimer[] = [];
@@ -64,7 +64,7 @@ export class DurableEngine {
     this.#registry = options.registry;
     this.#store = options.store;
     this.#clock = options.clock;
-    this.#log = options.log;
+    this.#host = options.host;
   }
 
   /** Rebuilds the in-memory work lists from storage, as after a process start. */
@@ -425,7 +425,6 @@ export class DurableEngine {
   ): Promise<
     { kind: 'ok'; state: OrchestratorState } | { kind: 'failed'; message: string; customStatus?: string }
   > {
-    const fn = this.#registry.get(meta.name);
     const payload = {
       history,
       input: meta.input === undefined ? undefined : (JSON.parse(meta.input) as unknown),
@@ -441,8 +440,8 @@ export class DurableEngine {
       const result = await invokeRegisteredFunction(
         this.#registry,
         meta.name,
-        [{ name: fn.trigger.name, data: { string: JSON.stringify(payload) } }],
-        this.#log,
+        { string: JSON.stringify(payload) },
+        this.#host,
       );
       return { kind: 'ok', state: fromTypedData(result.returnValue) as OrchestratorState };
     } catch (error) {
@@ -461,19 +460,13 @@ export class DurableEngine {
   async #runActivity(activity: PendingActivity): Promise<void> {
     const meta = await this.#store.getMeta(activity.instanceId);
     if (!meta || isTerminal(meta.status) || meta.executionId !== activity.executionId) return;
-    const fn = this.#registry.get(activity.name);
     let message: InboxMessage;
     try {
       const result = await invokeRegisteredFunction(
         this.#registry,
         activity.name,
-        [
-          {
-            name: fn.trigger.name,
-            data: activity.input === undefined ? undefined : { json: activity.input },
-          },
-        ],
-        this.#log,
+        activity.input === undefined ? undefined : { json: activity.input },
+        this.#host,
       );
       message = {
         kind: 'taskCompleted',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { FunctionRegistry } from './registry';
-import type { RpcLogLevel, RpcParameterBinding, RpcTypedData } from './types';
+import type { RpcBindingInfo, RpcLogLevel, RpcParameterBinding, RpcTypedData } from './types';
 
 export interface InvocationLog {
   readonly functionName: string;
@@ -9,6 +9,13 @@ export interface InvocationLog {
   readonly level: RpcLogLevel;
   readonly category: string;
   readonly message: string;
+}
+
+/** What the host supplies to an invocation besides the trigger data. */
+export interface InvocationHost {
+  /** Data of a non-trigger input binding (the durable client, for instance). */
+  readonly inputBinding: (binding: RpcBindingInfo) => RpcTypedData | undefined;
+  readonly log: (entry: InvocationLog) => void;
 }
 
 export interface InvocationResult {
@@ -23,19 +30,29 @@ export interface InvocationResult {
 export async function invokeRegisteredFunction(
   registry: FunctionRegistry,
   functionName: string,
-  inputData: RpcParameterBinding[],
-  log: (entry: InvocationLog) => void,
-  triggerMetadata?: Record<string, RpcTypedData>,
+  triggerData: RpcTypedData | undefined,
+  host: InvocationHost,
 ): Promise<InvocationResult> {
   const fn = registry.get(functionName);
   const invocationId = randomUUID();
+  const inputData: RpcParameterBinding[] = [{ name: fn.trigger.name, data: triggerData }];
+  for (const [name, binding] of Object.entries(fn.metadata.bindings)) {
+    if (name === fn.trigger.name || binding.direction !== 'in') continue;
+    const data = host.inputBinding(binding);
+    if (data === undefined) {
+      throw new Error(
+        `The local host cannot supply the "${binding.type ?? ''}" input of function "${functionName}".`,
+      );
+    }
+    inputData.push({ name, data });
+  }
+  const log = host.log;
   const model = registry.programmingModel.getInvocationModel({
     invocationId,
     request: {
       invocationId,
       functionId: functionName,
       inputData,
-      ...(triggerMetadata && { triggerMetadata }),
     },
     metadata: fn.metadata,
     log: (level, category, message) => {
