@@ -15,10 +15,7 @@ param tags { *: string }
 @description('Principal id of the app\'s user-assigned identity.')
 param appPrincipalId string
 
-@description('Log Analytics workspace that receives the vault\'s audit log.')
-param workspaceId string
-
-var roles = loadJsonContent('../roles.json')
+var roles = loadJsonContent('../roles.json').builtInRoles
 
 resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
   name: name
@@ -52,20 +49,6 @@ resource secretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
-  }
-}
-
-resource auditLog 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
-  name: 'keyturn-audit'
-  scope: vault
-  properties: {
-    workspaceId: workspaceId
-    logs: [
-      {
-        categoryGroup: 'audit'
-        enabled: true
-      }
-    ]
   }
 }
 

@@ -21,7 +21,7 @@ param retentionInDays int
 @description('Principal id of the app\'s user-assigned identity.')
 param appPrincipalId string
 
-var roles = loadJsonContent('../roles.json')
+var roles = loadJsonContent('../roles.json').builtInRoles
 
 resource workspace 'Microsoft.OperationalInsights/workspaces@2025-02-01' = {
   name: workspaceName
@@ -63,4 +63,3 @@ resource publisherRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-0
 
 output applicationInsightsId string = applicationInsights.id
 output applicationInsightsName string = applicationInsights.name
-output workspaceId string = workspace.id

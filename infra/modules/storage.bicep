@@ -24,7 +24,7 @@ param readerPrincipalId string = ''
 @description('Principal type of readerPrincipalId.')
 param readerPrincipalType ('User' | 'Group' | 'ServicePrincipal') = 'User'
 
-var roles = loadJsonContent('../roles.json')
+var roles = loadJsonContent('../roles.json').builtInRoles
 
 // Blob: host keys, timers' leases and the deployment package. Queue + table: Durable Functions'
 // Azure Storage provider. Table: keyturn's inventory, state and audit.

@@ -15,33 +15,33 @@ param roleDefinitionId string
 param principalId string
 
 var roleId = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleDefinitionId)
-var description = 'keyturn (${kind})'
+var assignmentDescription = 'keyturn (${kind})'
 
-resource vault 'Microsoft.KeyVault/vaults@2025-05-01' existing = {
+resource vault 'Microsoft.KeyVault/vaults@2025-05-01' existing = if (kind == 'keyVault') {
   name: resourceName
 }
 
-resource configurationStore 'Microsoft.AppConfiguration/configurationStores@2025-02-01-preview' existing = {
+resource configurationStore 'Microsoft.AppConfiguration/configurationStores@2025-02-01-preview' existing = if (kind == 'appConfigurationStore') {
   name: resourceName
 }
 
-resource site 'Microsoft.Web/sites@2024-11-01' existing = {
+resource site 'Microsoft.Web/sites@2025-03-01' existing = if (kind == 'site') {
   name: resourceName
 }
 
-resource staticSite 'Microsoft.Web/staticSites@2024-11-01' existing = {
+resource staticSite 'Microsoft.Web/staticSites@2025-03-01' existing = if (kind == 'staticSite') {
   name: resourceName
 }
 
-resource storageAccount 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
+resource storageAccount 'Microsoft.Storage/storageAccounts@2025-06-01' existing = if (kind == 'storageAccount') {
   name: resourceName
 }
 
-resource cognitiveServicesAccount 'Microsoft.CognitiveServices/accounts@2025-06-01' existing = {
+resource cognitiveServicesAccount 'Microsoft.CognitiveServices/accounts@2025-06-01' existing = if (kind == 'cognitiveServicesAccount') {
   name: resourceName
 }
 
-resource apiManagementService 'Microsoft.ApiManagement/service@2024-05-01' existing = {
+resource apiManagementService 'Microsoft.ApiManagement/service@2024-05-01' existing = if (kind == 'apiManagementService') {
   name: resourceName
 }
 
@@ -52,7 +52,7 @@ resource onVault 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (kind
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: roleId
-    description: description
+    description: assignmentDescription
   }
 }
 
@@ -63,7 +63,7 @@ resource onConfigurationStore 'Microsoft.Authorization/roleAssignments@2022-04-0
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: roleId
-    description: description
+    description: assignmentDescription
   }
 }
 
@@ -74,7 +74,7 @@ resource onSite 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (kind 
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: roleId
-    description: description
+    description: assignmentDescription
   }
 }
 
@@ -85,7 +85,7 @@ resource onStaticSite 'Microsoft.Authorization/roleAssignments@2022-04-01' = if 
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: roleId
-    description: description
+    description: assignmentDescription
   }
 }
 
@@ -96,7 +96,7 @@ resource onStorageAccount 'Microsoft.Authorization/roleAssignments@2022-04-01' =
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: roleId
-    description: description
+    description: assignmentDescription
   }
 }
 
@@ -107,7 +107,7 @@ resource onCognitiveServicesAccount 'Microsoft.Authorization/roleAssignments@202
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: roleId
-    description: description
+    description: assignmentDescription
   }
 }
 
@@ -118,6 +118,6 @@ resource onApiManagementService 'Microsoft.Authorization/roleAssignments@2022-04
     principalId: principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: roleId
-    description: description
+    description: assignmentDescription
   }
 }

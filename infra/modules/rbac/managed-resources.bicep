@@ -1,5 +1,6 @@
 // Grants keyturn's identity the least built-in role each managed resource kind needs, on each
 // resource individually, wherever it lives (any resource group, any subscription of the tenant).
+// Which role a kind gets is declared in roles.json (managedResourceRoles).
 
 targetScope = 'subscription'
 
@@ -27,42 +28,31 @@ param cognitiveServicesAccountIds string[]
 @description('API Management services whose subscription keys keyturn rotates (dual-key issuers).')
 param apiManagementServiceIds string[]
 
-@description('Role definition id (GUID) for Static Web Apps; empty uses the built-in Contributor role.')
+@description('Role definition id (GUID) of a custom role for Static Web Apps; empty uses the built-in role from roles.json.')
 param staticSiteRoleDefinitionId string
 
 var roles = loadJsonContent('../../roles.json')
 
-// One entry per managed resource: its kind, its id and the role that kind needs.
-var assignments = flatten([
-  map(keyVaultIds, id => { kind: 'keyVault', id: id, role: roles.keyVaultSecretsOfficer })
-  map(appConfigurationStoreIds, id => { kind: 'appConfigurationStore', id: id, role: roles.appConfigurationDataOwner })
-  map(siteIds, id => { kind: 'site', id: id, role: roles.websiteContributor })
-  map(staticSiteIds, id => {
-    kind: 'staticSite'
-    id: id
-    role: empty(staticSiteRoleDefinitionId) ? roles.contributor : staticSiteRoleDefinitionId
-  })
-  map(storageAccountIds, id => { kind: 'storageAccount', id: id, role: roles.storageAccountKeyOperatorServiceRole })
-  map(cognitiveServicesAccountIds, id => {
-    kind: 'cognitiveServicesAccount'
-    id: id
-    role: roles.cognitiveServicesContributor
-  })
-  map(apiManagementServiceIds, id => {
-    kind: 'apiManagementService'
-    id: id
-    role: roles.apiManagementServiceContributor
-  })
+var managedResources = flatten([
+  map(keyVaultIds, id => { kind: 'keyVault', id: id })
+  map(appConfigurationStoreIds, id => { kind: 'appConfigurationStore', id: id })
+  map(siteIds, id => { kind: 'site', id: id })
+  map(staticSiteIds, id => { kind: 'staticSite', id: id })
+  map(storageAccountIds, id => { kind: 'storageAccount', id: id })
+  map(cognitiveServicesAccountIds, id => { kind: 'cognitiveServicesAccount', id: id })
+  map(apiManagementServiceIds, id => { kind: 'apiManagementService', id: id })
 ])
 
 module assignment 'managed-resource-role.bicep' = [
-  for a in assignments: {
-    name: take('keyturn-rbac-${a.kind}-${uniqueString(a.id, principalId)}', 64)
-    scope: resourceGroup(split(a.id, '/')[2], split(a.id, '/')[4])
+  for resource in managedResources: {
+    name: take('keyturn-rbac-${resource.kind}-${uniqueString(resource.id)}', 64)
+    scope: resourceGroup(split(resource.id, '/')[2], split(resource.id, '/')[4])
     params: {
-      kind: a.kind
-      resourceName: last(split(a.id, '/'))
-      roleDefinitionId: a.role
+      kind: resource.kind
+      resourceName: last(split(resource.id, '/'))
+      roleDefinitionId: resource.kind == 'staticSite' && !empty(staticSiteRoleDefinitionId)
+        ? staticSiteRoleDefinitionId
+        : roles.builtInRoles[roles.managedResourceRoles[resource.kind]]
       principalId: principalId
     }
   }
