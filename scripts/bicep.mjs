@@ -80,9 +80,7 @@ function dotnetSdkMajor() {
  * copy, or a .NET SDK to fetch one with.
  */
 export function canResolveBicep() {
-  return (
-    findOnPath() !== undefined || fs.existsSync(cachedExecutable()) || dotnetSdkMajor() !== undefined
-  );
+  return findOnPath() !== undefined || fs.existsSync(cachedExecutable()) || dotnetSdkMajor() !== undefined;
 }
 
 function findFile(dir, name) {
