@@ -22,6 +22,7 @@ export default tseslint.config(
       'no-console': 'error',
       // Typed JSON readers take the expected type as their only type parameter on purpose.
       '@typescript-eslint/no-unnecessary-type-parameters': 'off',
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
     },
   },
   {

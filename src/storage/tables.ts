@@ -30,7 +30,8 @@ export function createTableProvider(connection: StorageConnection, prefix: strin
   const options: TableServiceClientOptions = {
     // Azurite (the local default) speaks plain HTTP on loopback; Azure endpoints are HTTPS.
     allowInsecureConnection:
-      connection.kind === 'connection-string' && /127\.0\.0\.1|localhost/.test(connection.connectionString),
+      connection.kind === 'connection-string' &&
+      /127\.0\.0\.1|localhost|UseDevelopmentStorage=true/.test(connection.connectionString),
   };
   const table = (role: TableRoleName): TableClient => {
     const name = `${prefix}${role}`;

@@ -1,0 +1,54 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+
+import { getServices } from '../app/services';
+import { apiError, toErrorResponse } from '../http/errors';
+import { readIdParam } from '../http/request';
+import { ROTATION_ID } from '../http/schemas';
+import { credentialIdOf } from '../rotation/names';
+import { rotationView } from '../rotation/views';
+
+/** A rotation's progress: the workflow's own record joined with the orchestration's status. */
+async function getRotation(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  try {
+    const rotationId = readIdParam(request, 'rotationId', ROTATION_ID);
+    const credentialId = credentialIdOf(rotationId) ?? '';
+    const services = await getServices();
+    const [record, runtime] = await Promise.all([
+      services.credentials.getRotation(credentialId, rotationId),
+      runtimeStatusOf(df.getClient(context), rotationId),
+    ]);
+    if (record) return { jsonBody: rotationView(record, runtime?.runtimeStatus) };
+    if (runtime) {
+      // Started, but its plan step has not written a record yet.
+      return {
+        status: 200,
+        jsonBody: { rotationId, credentialId, status: 'pending', runtimeStatus: runtime.runtimeStatus },
+      };
+    }
+    return apiError(context, 'not_found', `No rotation ${rotationId}.`);
+  } catch (error) {
+    return toErrorResponse(context, error);
+  }
+}
+
+async function runtimeStatusOf(
+  client: df.DurableClient,
+  instanceId: string,
+): Promise<{ runtimeStatus: string } | undefined> {
+  try {
+    const status = await client.getStatus(instanceId, { showInput: false });
+    return { runtimeStatus: status.runtimeStatus };
+  } catch (error) {
+    if (/404/.test(error instanceof Error ? error.message : String(error))) return undefined;
+    throw error;
+  }
+}
+
+app.http('getRotation', {
+  route: 'rotations/{rotationId}',
+  methods: ['GET'],
+  authLevel: 'function',
+  extraInputs: [df.input.durableClient()],
+  handler: getRotation,
+});

@@ -1,0 +1,114 @@
+import { decideRequestedRotation, decideScheduledRotation } from '../../core/policy';
+import type { PlanInput, PlanResult } from '../contracts';
+import type { CredentialState, RotationRecord } from '../credential-store';
+import type { KeyturnServices } from '../services';
+import { nowIso, requireCredential, WORKFLOW_ACTOR } from './common';
+
+/** A lock older than the grace period plus this is considered abandoned (its rotation died). */
+const LOCK_SLACK_MS = 2 * 24 * 60 * 60 * 1000;
+
+/**
+ * Step 1, plan: checks policy, change window, freeze and the lock, then takes the lock and hands
+ * out the generation number. Stops with a recorded reason when the rotation must not run.
+ */
+export async function plan(input: PlanInput, services: KeyturnServices): Promise<PlanResult> {
+  const credential = requireCredential(services, input.credentialId);
+  const policy = services.config.policyOf(credential);
+  const now = services.clock.now();
+  const { state, etag } = await services.credentials.getState(input.credentialId);
+
+  if (state?.lockRotationId === input.rotationId && state.lockToken === input.lockToken) {
+    // This step ran before and took the lock: answer the same again.
+    return { proceed: true, graceMs: policy.grace, ...previousOf(state) };
+  }
+
+  const skip = async (reason: string, detail: string): Promise<PlanResult> => {
+    await services.audit.record([
+      {
+        eventId: `${input.rotationId}/skipped`,
+        type: 'rotation.skipped',
+        actor: input.requestedBy,
+        credentialId: input.credentialId,
+        rotationId: input.rotationId,
+        reason,
+        details: { detail, trigger: input.trigger },
+      },
+    ]);
+    return { proceed: false, reason, detail };
+  };
+
+  if (state?.lockRotationId !== undefined && !isStale(state, policy.grace, now)) {
+    return skip('in-flight', `rotation ${state.lockRotationId} holds the credential`);
+  }
+  if ((state?.lastGeneration ?? 0) + 1 !== input.generation) {
+    return skip('superseded', `generation ${input.generation} was already handed out`);
+  }
+  const issuedAt = state?.currentSince ? new Date(state.currentSince) : undefined;
+  const decision =
+    input.trigger === 'schedule'
+      ? decideScheduledRotation({ mode: credential.mode, issuedAt, policy, now })
+      : decideRequestedRotation({ issuedAt, policy, now, emergency: input.emergency });
+  if (!decision.rotate) return skip(decision.reason, decision.detail);
+
+  // Audit first: if the trail cannot be written, nothing is locked or changed.
+  await services.audit.record([
+    {
+      eventId: `${input.rotationId}/planned`,
+      type: 'rotation.planned',
+      actor: input.requestedBy,
+      credentialId: input.credentialId,
+      rotationId: input.rotationId,
+      generation: input.generation,
+      reason: input.reason,
+      details: { trigger: input.trigger, emergency: input.emergency, compliance: decision.compliance.state },
+    },
+  ]);
+
+  const at = nowIso(services);
+  const next: CredentialState = {
+    ...(state ?? { credentialId: input.credentialId, lastGeneration: 0, updatedAt: at }),
+    lastGeneration: input.generation,
+    pendingGeneration: input.generation,
+    pendingFingerprint: undefined,
+    lockRotationId: input.rotationId,
+    lockToken: input.lockToken,
+    lockAcquiredAt: at,
+    updatedAt: at,
+  };
+  const rotation: RotationRecord = {
+    rotationId: input.rotationId,
+    credentialId: input.credentialId,
+    kind: 'rotation',
+    generation: input.generation,
+    ...(state?.currentGeneration !== undefined && { previousGeneration: state.currentGeneration }),
+    status: 'running',
+    step: 'planned',
+    trigger: input.trigger,
+    reason: input.reason,
+    requestedBy: input.requestedBy,
+    emergency: input.emergency,
+    startedAt: at,
+    warnings: [],
+    targets: [],
+  };
+  await services.credentials.commit(input.credentialId, etag, [
+    { kind: 'state', state: next },
+    { kind: 'rotation', record: rotation },
+  ]);
+  services.log.info('rotation planned', {
+    credentialId: input.credentialId,
+    rotationId: input.rotationId,
+    generation: input.generation,
+    actor: input.requestedBy === WORKFLOW_ACTOR ? undefined : input.requestedBy,
+  });
+  return { proceed: true, graceMs: policy.grace, ...previousOf(state) };
+}
+
+function previousOf(state: CredentialState | undefined): { previousGeneration?: number } {
+  return state?.currentGeneration !== undefined ? { previousGeneration: state.currentGeneration } : {};
+}
+
+function isStale(state: CredentialState, graceMs: number, now: Date): boolean {
+  if (state.lockAcquiredAt === undefined) return true;
+  return now.getTime() - Date.parse(state.lockAcquiredAt) > graceMs + LOCK_SLACK_MS;
+}
