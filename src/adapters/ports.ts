@@ -51,6 +51,16 @@ export interface Target {
   write(value: SecretValue, context: RotationContext): Promise<WriteResult>;
   /** Puts back what `read()` returned earlier. */
   restore(snapshot: TargetSnapshot, context: RotationContext): Promise<WriteResult>;
+  /**
+   * Called after the issuer revoked a key this target may still keep a copy of (as an older
+   * version): a target that keeps versions disables the one holding it. Optional; idempotent.
+   */
+  retire?(key: RetiredKey): Promise<void>;
+}
+
+/** A key that was revoked at its issuer. */
+export interface RetiredKey extends GenerationRef {
+  readonly fingerprint: string;
 }
 
 /**

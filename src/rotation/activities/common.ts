@@ -1,4 +1,4 @@
-import type { RotationContext, TargetSnapshot } from '../../adapters/ports';
+import type { RetiredKey, RotationContext, Target, TargetSnapshot } from '../../adapters/ports';
 import type { CredentialConfig } from '../../config/schema';
 import { KeyturnError } from '../../core/errors';
 import { SecretValue } from '../../core/secret';
@@ -170,4 +170,9 @@ export function unlocked(
     lastFinishedAt: at,
     updatedAt: at,
   };
+}
+
+/** Tells every target that keeps versions that a key was revoked, so it disables its copies. */
+export async function retireEverywhere(targets: readonly Target[], key: RetiredKey): Promise<void> {
+  for (const target of targets) await target.retire?.(key);
 }

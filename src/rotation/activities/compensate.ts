@@ -5,6 +5,7 @@ import {
   nowIso,
   replaceTarget,
   requireCredential,
+  retireEverywhere,
   rotationContext,
   toSnapshot,
   unlocked,
@@ -80,6 +81,13 @@ export async function compensate(input: CompensateInput, services: KeyturnServic
       });
     }
     await revokeIfIssued(issuer.revoke.bind(issuer), input.credentialId, input.generation);
+    if (state.pendingFingerprint !== undefined) {
+      await retireEverywhere(targets, {
+        credentialId: input.credentialId,
+        generation: input.generation,
+        fingerprint: state.pendingFingerprint,
+      });
+    }
   }
 
   await services.audit.record([

@@ -1,7 +1,14 @@
 import type { FinishInput } from '../contracts';
 import type { PartitionWrite, RotationRecord } from '../credential-store';
 import type { KeyturnServices } from '../services';
-import { fingerprintOf, loadOwnedRotation, nowIso, unlocked, WORKFLOW_ACTOR } from './common';
+import {
+  fingerprintOf,
+  loadOwnedRotation,
+  nowIso,
+  retireEverywhere,
+  unlocked,
+  WORKFLOW_ACTOR,
+} from './common';
 
 /**
  * Step 8, finish: records the outcome, releases the lock, drops the sealed pending key (it now
@@ -40,6 +47,7 @@ export async function finish(input: FinishInput, services: KeyturnServices): Pro
       },
     ]);
     await issuer.revoke({ credentialId: input.credentialId, generation: orphan.generation });
+    await retireEverywhere(targets, orphan);
     writes.push({ kind: 'generation', record: { ...orphan, status: 'revoked', revokedAt: at } });
   }
 

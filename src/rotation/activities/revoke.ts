@@ -1,7 +1,7 @@
 import type { Target } from '../../adapters/ports';
 import type { StepInput } from '../contracts';
 import type { KeyturnServices } from '../services';
-import { fingerprintOf, loadOwnedRotation, nowIso, WORKFLOW_ACTOR } from './common';
+import { fingerprintOf, loadOwnedRotation, nowIso, retireEverywhere, WORKFLOW_ACTOR } from './common';
 
 export interface RevokeResult {
   readonly revoked: boolean;
@@ -53,6 +53,11 @@ export async function revokePrevious(input: StepInput, services: KeyturnServices
     },
   ]);
   await services.issuerFor(credential).revoke({ credentialId: input.credentialId, generation: previous });
+  await retireEverywhere(services.targetsFor(credential), {
+    credentialId: input.credentialId,
+    generation: previous,
+    fingerprint: state.previousFingerprint,
+  });
   const at = nowIso(services);
   const record = await services.credentials.getGeneration(input.credentialId, previous);
   await services.credentials.commit(input.credentialId, etag, [

@@ -8,6 +8,7 @@ import {
   nowIso,
   replaceTarget,
   requireCredential,
+  retireEverywhere,
   rotationContext,
   toSnapshot,
   unlocked,
@@ -214,6 +215,7 @@ export async function rollbackFinish(input: RollbackStepInput, services: Keyturn
   const issuer = services.issuerFor(credential);
   await issuer.activate({ credentialId: input.credentialId, generation: input.restoreGeneration });
   await issuer.revoke({ credentialId: input.credentialId, generation: input.generation });
+  await retireEverywhere(services.targetsFor(credential), undone);
 
   const at = nowIso(services);
   const writes: PartitionWrite[] = [
