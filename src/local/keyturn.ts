@@ -8,7 +8,7 @@ import { useServices } from '../app/services';
 import type { LoadedConfig } from '../config/load';
 import type { Clock } from '../core/clock';
 import type { KeyturnServices } from '../rotation/services';
-import type { AuditLog } from '../storage/audit-store';
+import { type AuditLog, TableAuditLog } from '../storage/audit-store';
 import { createTableProvider, type TableProvider } from '../storage/tables';
 import { createLogger, type LogSink, logTelemetry } from '../telemetry/telemetry';
 import { TableTaskHubStore, type TaskHubStore } from './durable/store';
@@ -32,8 +32,8 @@ export interface LocalKeyturnOptions {
   readonly hostLog: (entry: HostLogEntry) => void;
   /** Replaces the task hub store (tests wrap it to inject crashes). */
   readonly taskHub?: (store: TaskHubStore) => TaskHubStore;
-  /** Replaces the audit log (tests point it at an unavailable table). */
-  readonly audit?: AuditLog;
+  /** Wraps the audit log (tests make it unavailable or crash it). */
+  readonly audit?: (log: AuditLog) => AuditLog;
 }
 
 export interface LocalKeyturn {
@@ -63,7 +63,7 @@ export async function startLocalKeyturn(options: LocalKeyturnOptions): Promise<L
     clock: options.clock,
     telemetry: logTelemetry(log),
     log,
-    ...(options.audit && { audit: options.audit }),
+    ...(options.audit && { audit: options.audit(new TableAuditLog(tables)) }),
   });
   useServices(services);
 

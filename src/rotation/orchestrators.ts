@@ -49,7 +49,14 @@ export function* rotateCredential(
 
   status({ step: 'plan', generation: input.generation });
   const planInput: PlanInput = { ...input, lockToken: context.df.newGuid(input.rotationId) };
-  const plan = yield* callWithRetry<PlanResult>(context, Activities.Plan, planInput);
+  let plan: PlanResult;
+  try {
+    plan = yield* callWithRetry<PlanResult>(context, Activities.Plan, planInput);
+  } catch (error) {
+    // Nothing was changed: plan takes the lock last, after the audit record.
+    status({ step: 'failed', outcome: 'failed' });
+    return { outcome: 'failed', generation: input.generation, error: failureMessage(error) };
+  }
   if (!plan.proceed) {
     status({ step: 'skipped', outcome: 'skipped' });
     return { outcome: 'skipped', reason: plan.reason, detail: plan.detail };
@@ -104,7 +111,13 @@ export function* rollbackCredential(
   const input = context.df.getInput<RollbackInput>();
   const planInput: RollbackPlanInput = { ...input, lockToken: context.df.newGuid(input.rollbackId) };
   context.df.setCustomStatus({ step: 'plan' } satisfies RotationStatus);
-  const plan = yield* callWithRetry<RollbackPlanResult>(context, Activities.RollbackPlan, planInput);
+  let plan: RollbackPlanResult;
+  try {
+    plan = yield* callWithRetry<RollbackPlanResult>(context, Activities.RollbackPlan, planInput);
+  } catch (error) {
+    context.df.setCustomStatus({ step: 'failed', outcome: 'failed' } satisfies RotationStatus);
+    return { outcome: 'failed', error: failureMessage(error) };
+  }
   if (!plan.proceed) {
     context.df.setCustomStatus({ step: 'skipped', outcome: 'skipped' } satisfies RotationStatus);
     return { outcome: 'skipped', reason: plan.reason, detail: plan.detail };

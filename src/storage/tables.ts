@@ -25,9 +25,16 @@ export type StorageConnection =
   | { readonly kind: 'connection-string'; readonly connectionString: string }
   | { readonly kind: 'identity'; readonly tableServiceUri: string; readonly credential: TokenCredential };
 
-export function createTableProvider(connection: StorageConnection, prefix: string): TableProvider {
+export function createTableProvider(
+  connection: StorageConnection,
+  prefix: string,
+  clientOptions: TableServiceClientOptions = {},
+): TableProvider {
   const cache = new Map<string, TableClient>();
   const options: TableServiceClientOptions = {
+    // Bounded, jittered exponential backoff on throttling and transient failures.
+    retryOptions: { maxRetries: 4, retryDelayInMs: 200, maxRetryDelayInMs: 5_000 },
+    ...clientOptions,
     // Azurite (the local default) speaks plain HTTP on loopback; Azure endpoints are HTTPS.
     allowInsecureConnection:
       connection.kind === 'connection-string' &&

@@ -16,7 +16,7 @@ export interface HarnessOptions {
   /** The configuration document; gets the temp dir and the demo API URL. */
   readonly document?: (dir: string, demoApiUrl: string) => unknown;
   readonly taskHub?: (store: TaskHubStore) => TaskHubStore;
-  readonly audit?: AuditLog;
+  readonly audit?: (log: AuditLog) => AuditLog;
 }
 
 /** Everything a test of the whole workflow needs, on Azurite, with time under the test's control. */
@@ -58,7 +58,7 @@ export class Harness {
   }
 
   /** Stops the host as a crash would leave it (nothing flushed) and starts a new one on the same state. */
-  async restart(options: Pick<HarnessOptions, 'taskHub'> = {}): Promise<void> {
+  async restart(options: Pick<HarnessOptions, 'taskHub' | 'audit'> = {}): Promise<void> {
     await this.keyturn.host.stop();
     this.#options = { ...this.#options, ...options };
     await this.#startHost();
