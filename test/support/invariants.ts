@@ -1,6 +1,5 @@
 import { expect } from 'vitest';
 
-import type { Target } from '../../src/adapters/ports';
 import { TableRole } from '../../src/storage/tables';
 import type { Harness } from './harness';
 
