@@ -51,7 +51,8 @@ export async function distribute(input: StepInput, services: KeyturnServices): P
       ]);
     }
     const { written } = await target.write(value, context);
-    results.push({ id: target.id, written });
+    // Reported as "this rotation wrote it", so a re-run answers as the first run did.
+    results.push({ id: target.id, written: record.written || written });
     if (!record.written) {
       await services.audit.record([
         {

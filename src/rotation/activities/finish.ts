@@ -17,6 +17,9 @@ import {
  * target holds are revoked here, so no accepted key is left behind.
  */
 export async function finish(input: FinishInput, services: KeyturnServices): Promise<void> {
+  // A re-run after the first run released the lock finds the work done.
+  const done = await services.credentials.getRotation(input.credentialId, input.rotationId);
+  if (done?.status === 'completed') return;
   const { credential, state, etag, rotation } = await loadOwnedRotation(
     services,
     input.credentialId,

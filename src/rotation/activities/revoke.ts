@@ -19,6 +19,7 @@ export async function revokePrevious(input: StepInput, services: KeyturnServices
     input.credentialId,
     input.rotationId,
   );
+  if (rotation.step === 'revoked') return { revoked: true };
   const previous = state.previousGeneration;
   if (previous === undefined || state.previousFingerprint === undefined) return { revoked: false };
 

@@ -155,7 +155,7 @@ export async function rollbackRestore(input: RollbackStepInput, services: Keytur
   );
   for (const target of services.targetsFor(credential)) {
     const point = source.targets.find((t) => t.id === target.id);
-    if (!point) continue;
+    if (!point || record.targets.some((t) => t.id === target.id && t.restored)) continue;
     await services.audit.record([
       {
         eventId: `${input.rollbackId}/restored/${target.id}`,
@@ -186,6 +186,8 @@ export async function rollbackRestore(input: RollbackStepInput, services: Keytur
 
 /** Makes the restored generation current and revokes the rolled-back one. */
 export async function rollbackFinish(input: RollbackStepInput, services: KeyturnServices): Promise<void> {
+  const done = await services.credentials.getRotation(input.credentialId, input.rollbackId);
+  if (done?.status === 'completed') return;
   const { credential, state, etag, rotation } = await loadOwnedRotation(
     services,
     input.credentialId,
