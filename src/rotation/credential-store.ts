@@ -32,6 +32,11 @@ export interface CredentialState {
   readonly lastFinishedAt?: string;
   /** The last completed rotation: what a rollback undoes. */
   readonly lastCompletedRotationId?: string;
+  /**
+   * Why scheduled rotation is on hold (set by a rollback: the new key caused trouble, so a person
+   * decides when to try again by requesting a rotation). Compliance is still reported.
+   */
+  readonly holdReason?: string;
   readonly updatedAt: string;
 }
 
@@ -270,6 +275,7 @@ const STATE_FIELDS = [
   'lastOutcome',
   'lastFinishedAt',
   'lastCompletedRotationId',
+  'holdReason',
   'updatedAt',
 ] as const satisfies readonly (keyof CredentialState)[];
 

@@ -34,6 +34,10 @@ export async function runPolicyScan(
       inFlight++;
       continue;
     }
+    if (state?.holdReason !== undefined) {
+      skipped['on-hold'] = (skipped['on-hold'] ?? 0) + 1;
+      continue;
+    }
     const decision = decideScheduledRotation({
       mode: credential.mode,
       issuedAt: state?.currentSince ? new Date(state.currentSince) : undefined,

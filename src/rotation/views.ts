@@ -47,6 +47,7 @@ export function credentialView(
         : null,
     pending: state?.pendingGeneration !== undefined ? { generation: state.pendingGeneration } : null,
     rotationInFlight: state?.lockRotationId ?? null,
+    onHold: state?.holdReason ?? null,
     lastRotation: state?.lastRotationId
       ? { rotationId: state.lastRotationId, outcome: state.lastOutcome, finishedAt: state.lastFinishedAt }
       : null,

@@ -28,6 +28,8 @@ export class Harness {
   readonly tablePrefix = uniqueTableName('kt');
   /** Every line logged by the services and the host, for leak assertions. */
   readonly logs: string[] = [];
+  /** Every API response body the test received, for leak assertions. */
+  readonly responses: string[] = [];
   config!: LoadedConfig;
   keyturn!: LocalKeyturn;
   #demoApi!: DemoApi;
@@ -75,6 +77,7 @@ export class Harness {
       ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await response.text();
+    this.responses.push(text);
     return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
   }
 

@@ -40,6 +40,9 @@ export async function plan(input: PlanInput, services: KeyturnServices): Promise
   if (state?.lockRotationId !== undefined && !isStale(state, policy.grace, now)) {
     return skip('in-flight', `rotation ${state.lockRotationId} holds the credential`);
   }
+  if (input.trigger === 'schedule' && state?.holdReason !== undefined) {
+    return skip('on-hold', state.holdReason);
+  }
   if ((state?.lastGeneration ?? 0) + 1 !== input.generation) {
     return skip('superseded', `generation ${input.generation} was already handed out`);
   }
@@ -73,6 +76,8 @@ export async function plan(input: PlanInput, services: KeyturnServices): Promise
     lockRotationId: input.rotationId,
     lockToken: input.lockToken,
     lockAcquiredAt: at,
+    // A rotation someone asked for ends a hold left by a rollback.
+    holdReason: undefined,
     updatedAt: at,
   };
   const rotation: RotationRecord = {

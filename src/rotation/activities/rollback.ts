@@ -231,6 +231,7 @@ export async function rollbackFinish(input: RollbackStepInput, services: Keyturn
         previousGeneration: undefined,
         previousFingerprint: undefined,
         lastCompletedRotationId: undefined,
+        holdReason: `rolled back by ${input.rollbackId}; request a rotation to resume the schedule`,
       },
     },
     { kind: 'generation', record: { ...restored, status: 'current', revokedAt: undefined } },
