@@ -19,6 +19,7 @@ import { validate } from '../rotation/activities/validate';
 import { Activities, Orchestrators } from '../rotation/names';
 import { rollbackCredential, rotateCredential } from '../rotation/orchestrators';
 import type { KeyturnServices } from '../rotation/services';
+import { TelemetryEvent } from '../telemetry/events';
 
 // Orchestrators see an activity's kind and retryability in its failure details, and decide on
 // retries from them; messages already name resources, never values.
@@ -30,10 +31,40 @@ df.app.setExceptionPropertiesProvider({
 df.app.orchestration(Orchestrators.Rotate, rotateCredential);
 df.app.orchestration(Orchestrators.Rollback, rollbackCredential);
 
-function activity<I, O>(name: string, step: (input: I, services: KeyturnServices) => Promise<O>): void {
+/** Registers a step; every run is reported as `keyturn.rotation.step` with its outcome and duration. */
+function activity<I extends StepIds, O>(
+  name: string,
+  step: (input: I, services: KeyturnServices) => Promise<O>,
+): void {
   df.app.activity(name, {
-    handler: async (input: I) => step(input, await getServices()),
+    handler: async (input: I) => {
+      const services = await getServices();
+      const started = services.clock.now().getTime();
+      const report = (outcome: 'succeeded' | 'error'): void => {
+        services.telemetry.event(TelemetryEvent.RotationStep, {
+          credentialId: input.credentialId,
+          rotationId: input.rotationId ?? input.rollbackId,
+          step: name,
+          outcome,
+          durationMs: services.clock.now().getTime() - started,
+        });
+      };
+      try {
+        const result = await step(input, services);
+        report('succeeded');
+        return result;
+      } catch (error) {
+        report('error');
+        throw error;
+      }
+    },
   });
+}
+
+interface StepIds {
+  readonly credentialId: string;
+  readonly rotationId?: string;
+  readonly rollbackId?: string;
 }
 
 activity(Activities.Plan, plan);

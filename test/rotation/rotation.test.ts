@@ -63,4 +63,35 @@ describe('rotation end to end on the local host', () => {
     const audit = await h.api('GET', '/audit/verify');
     expect(audit).toMatchObject({ status: 200, body: { ok: true } });
   });
+
+  it('reports the rotation with the custom events and dimensions the workbook queries', async () => {
+    await h.api('POST', `/credentials/${CREDENTIAL}/rotate`, { reason: 'onboarding' });
+    await h.drain();
+    const events = h.logs
+      .map((line) => JSON.parse(line) as { message?: string; fields?: Record<string, unknown> })
+      .filter((entry) => entry.message?.startsWith('telemetry '));
+    const named = (name: string) =>
+      events.filter((e) => e.message === `telemetry ${name}`).map((e) => e.fields);
+    expect(named('keyturn.rotation.started')).toEqual([
+      expect.objectContaining({
+        credentialId: CREDENTIAL,
+        rotationId: `${CREDENTIAL}.g1`,
+        trigger: 'manual',
+      }),
+    ]);
+    expect(named('keyturn.rotation.finished')).toEqual([
+      expect.objectContaining({ outcome: 'completed', issuerKind: 'managed', generation: 1, durationMs: 0 }),
+    ]);
+    const steps = named('keyturn.rotation.step').map(
+      (f) => `${String(f?.['step'])}:${String(f?.['outcome'])}`,
+    );
+    expect(steps).toEqual([
+      'rotationPlan:succeeded',
+      'rotationGenerate:succeeded',
+      'rotationDistribute:succeeded',
+      'rotationValidate:succeeded',
+      'rotationPromote:succeeded',
+      'rotationFinish:succeeded',
+    ]);
+  });
 });

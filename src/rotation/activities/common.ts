@@ -2,6 +2,7 @@ import type { RetiredKey, RotationContext, Target, TargetSnapshot } from '../../
 import type { CredentialConfig } from '../../config/schema';
 import { KeyturnError } from '../../core/errors';
 import { SecretValue } from '../../core/secret';
+import { type RotationOutcomeName, TelemetryEvent } from '../../telemetry/events';
 import type { CredentialState, RotationRecord, TargetRecord } from '../credential-store';
 import type { KeyturnServices } from '../services';
 
@@ -175,4 +176,24 @@ export function unlocked(
 /** Tells every target that keeps versions that a key was revoked, so it disables its copies. */
 export async function retireEverywhere(targets: readonly Target[], key: RetiredKey): Promise<void> {
   for (const target of targets) await target.retire?.(key);
+}
+
+/** Sends `keyturn.rotation.finished`, the event the workbook and the failed-rotation alert read. */
+export function reportFinished(
+  services: KeyturnServices,
+  credential: CredentialConfig,
+  record: Pick<RotationRecord, 'rotationId' | 'credentialId' | 'trigger' | 'generation' | 'startedAt'>,
+  outcome: RotationOutcomeName,
+  reason?: string,
+): void {
+  services.telemetry.event(TelemetryEvent.RotationFinished, {
+    credentialId: record.credentialId,
+    rotationId: record.rotationId,
+    trigger: record.trigger,
+    generation: record.generation,
+    issuerKind: services.issuerFor(credential).kind,
+    outcome,
+    ...(reason !== undefined && { reason: reason.slice(0, 200) }),
+    durationMs: services.clock.now().getTime() - Date.parse(record.startedAt),
+  });
 }

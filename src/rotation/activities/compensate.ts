@@ -1,9 +1,11 @@
+import { RotationOutcome } from '../../telemetry/events';
 import type { CompensateInput } from '../contracts';
 import type { PartitionWrite } from '../credential-store';
 import type { KeyturnServices } from '../services';
 import {
   nowIso,
   replaceTarget,
+  reportFinished,
   requireCredential,
   retireEverywhere,
   rotationContext,
@@ -126,6 +128,7 @@ export async function compensate(input: CompensateInput, services: KeyturnServic
   ];
   if (pending) writes.push({ kind: 'generation', record: { ...pending, status: 'revoked', revokedAt: at } });
   await services.credentials.commit(input.credentialId, etag, writes);
+  reportFinished(services, credential, rotation, RotationOutcome.Failed, input.error);
   services.log.warn('rotation failed and was compensated', {
     credentialId: input.credentialId,
     rotationId: input.rotationId,

@@ -1,3 +1,4 @@
+import { RotationOutcome } from '../../telemetry/events';
 import type { FinishInput } from '../contracts';
 import type { PartitionWrite, RotationRecord } from '../credential-store';
 import type { KeyturnServices } from '../services';
@@ -5,6 +6,7 @@ import {
   fingerprintOf,
   loadOwnedRotation,
   nowIso,
+  reportFinished,
   retireEverywhere,
   unlocked,
   WORKFLOW_ACTOR,
@@ -94,6 +96,13 @@ export async function finish(input: FinishInput, services: KeyturnServices): Pro
     { kind: 'delete-sealed', generation: input.generation },
     ...writes,
   ]);
+  reportFinished(
+    services,
+    credential,
+    rotation,
+    RotationOutcome.Completed,
+    input.warnings.join('; ') || undefined,
+  );
   services.log.info('rotation completed', {
     credentialId: input.credentialId,
     rotationId: input.rotationId,

@@ -1,8 +1,9 @@
 import { decideRequestedRotation, decideScheduledRotation } from '../../core/policy';
+import { RotationOutcome, TelemetryEvent } from '../../telemetry/events';
 import type { PlanInput, PlanResult } from '../contracts';
 import type { CredentialState, RotationRecord } from '../credential-store';
 import type { KeyturnServices } from '../services';
-import { nowIso, requireCredential, WORKFLOW_ACTOR } from './common';
+import { nowIso, reportFinished, requireCredential, WORKFLOW_ACTOR } from './common';
 
 /** A lock older than the grace period plus this is considered abandoned (its rotation died). */
 const LOCK_SLACK_MS = 2 * 24 * 60 * 60 * 1000;
@@ -34,6 +35,13 @@ export async function plan(input: PlanInput, services: KeyturnServices): Promise
         details: { detail, trigger: input.trigger },
       },
     ]);
+    reportFinished(
+      services,
+      credential,
+      { ...input, startedAt: now.toISOString() },
+      RotationOutcome.Skipped,
+      `${reason}: ${detail}`,
+    );
     return { proceed: false, reason, detail };
   };
 
@@ -100,6 +108,13 @@ export async function plan(input: PlanInput, services: KeyturnServices): Promise
     { kind: 'state', state: next },
     { kind: 'rotation', record: rotation },
   ]);
+  services.telemetry.event(TelemetryEvent.RotationStarted, {
+    credentialId: input.credentialId,
+    rotationId: input.rotationId,
+    trigger: input.trigger,
+    generation: input.generation,
+    issuerKind: services.issuerFor(credential).kind,
+  });
   services.log.info('rotation planned', {
     credentialId: input.credentialId,
     rotationId: input.rotationId,

@@ -1,4 +1,5 @@
 import { KeyturnError } from '../../core/errors';
+import { RotationOutcome } from '../../telemetry/events';
 import type { RollbackPlanInput, RollbackPlanResult, RollbackStepInput } from '../contracts';
 import type { CredentialState, PartitionWrite, RotationRecord } from '../credential-store';
 import type { KeyturnServices } from '../services';
@@ -7,6 +8,7 @@ import {
   loadOwnedRotation,
   nowIso,
   replaceTarget,
+  reportFinished,
   requireCredential,
   retireEverywhere,
   rotationContext,
@@ -240,6 +242,7 @@ export async function rollbackFinish(input: RollbackStepInput, services: Keyturn
     { kind: 'rotation', record: { ...rotation, status: 'completed', step: 'finished', finishedAt: at } },
   ];
   await services.credentials.commit(input.credentialId, etag, writes);
+  reportFinished(services, credential, rotation, RotationOutcome.RolledBack, rotation.reason);
 }
 
 async function requireRotation(
