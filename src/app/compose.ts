@@ -28,7 +28,7 @@ import {
   type TableProvider,
   TableRole,
 } from '../storage/tables';
-import { appInsightsTelemetry } from '../telemetry/app-insights';
+import { aadClientIdFrom, appInsightsTelemetry } from '../telemetry/app-insights';
 import { createLogger, type Logger, logTelemetry, type Telemetry } from '../telemetry/telemetry';
 
 export interface CompositionInput {
@@ -187,7 +187,15 @@ export async function composeFromEnvironment(
   );
   const log = createLogger(consoleSink);
   const connectionString = env['APPLICATIONINSIGHTS_CONNECTION_STRING'];
-  const telemetry = connectionString ? appInsightsTelemetry(connectionString) : logTelemetry(log);
+  const aadClientId = aadClientIdFrom(env['APPLICATIONINSIGHTS_AUTHENTICATION_STRING']);
+  const telemetry = connectionString
+    ? appInsightsTelemetry(
+        connectionString,
+        aadClientId === undefined
+          ? undefined
+          : new ManagedIdentityCredential(aadClientId ? { clientId: aadClientId } : {}),
+      )
+    : logTelemetry(log);
   const config = loadConfigFile(resolve(appRoot, settings.KEYTURN_CONFIG_PATH));
   const [masterKey] = await Promise.all([
     masterKeySource(settings, credential, appRoot).load(),

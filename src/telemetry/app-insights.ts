@@ -1,3 +1,4 @@
+import type { TokenCredential } from '@azure/core-auth';
 import { TelemetryClient } from 'applicationinsights';
 
 import type { TelemetryEventName } from './events';
@@ -5,11 +6,13 @@ import type { Dimensions, Telemetry } from './telemetry';
 
 /**
  * Custom events to Application Insights (`customEvents`), the table the workbook and alerts query.
- * Uses the connection string (and, with local auth disabled, the Entra ID authentication string)
- * from the app settings the Functions host also reads.
+ * With local authentication disabled on the component (as the Bicep deploys it), ingestion needs an
+ * Entra ID credential: the managed identity named by APPLICATIONINSIGHTS_AUTHENTICATION_STRING.
+ * The client uses its own providers, so the app's other telemetry stays with the Functions host.
  */
-export function appInsightsTelemetry(connectionString: string): Telemetry {
-  const client = new TelemetryClient(connectionString);
+export function appInsightsTelemetry(connectionString: string, credential?: TokenCredential): Telemetry {
+  const client = new TelemetryClient(connectionString, { useGlobalProviders: false });
+  if (credential) client.config.aadTokenCredential = credential;
   return {
     event(name: TelemetryEventName, dimensions: Dimensions) {
       const properties: Record<string, string> = {};
@@ -19,4 +22,20 @@ export function appInsightsTelemetry(connectionString: string): Telemetry {
     },
     flush: () => client.flush(),
   };
+}
+
+/**
+ * Reads `Authorization=AAD;ClientId=<id>` (the App Service convention). Returns the client id to
+ * authenticate with ('' for a system-assigned identity), or undefined when Entra ID is not asked for.
+ */
+export function aadClientIdFrom(authenticationString: string | undefined): string | undefined {
+  if (!authenticationString) return undefined;
+  const parts = new Map(
+    authenticationString
+      .split(';')
+      .map((pair) => pair.split('=', 2))
+      .filter((kv): kv is [string, string] => kv.length === 2)
+      .map(([k, v]) => [k.trim().toLowerCase(), v.trim()]),
+  );
+  return parts.get('authorization')?.toUpperCase() === 'AAD' ? (parts.get('clientid') ?? '') : undefined;
 }
