@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -159,5 +159,17 @@ describe('app settings', () => {
     const result = settingsSchema.safeParse({ KEYTURN_TABLE_PREFIX: '1bad-prefix' });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path).toEqual(['KEYTURN_TABLE_PREFIX']);
+  });
+});
+
+describe('shipped configuration files', () => {
+  const root = join(__dirname, '..', '..');
+  const examples = [
+    'keyturn.config.yaml',
+    ...readdirSync(join(root, 'templates', 'config')).map((f) => join('templates', 'config', f)),
+  ];
+
+  it.each(examples)('%s is valid', (file) => {
+    expect(() => loadConfigFile(join(root, file))).not.toThrow();
   });
 });
