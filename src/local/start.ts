@@ -1,4 +1,5 @@
 /* eslint-disable no-console -- this is the terminal front end of `npm start` */
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { loadConfigFile } from '../config/load';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   let baseUrl = `http://127.0.0.1:${port}`;
   const demoApi = await startDemoApi(() => ({ url: `${baseUrl}/api/keys/verify`, functionKey }));
   const configPath = env['KEYTURN_CONFIG_PATH'];
+  if (!configPath) mkdirSync(resolve(dataDir, 'demo'), { recursive: true, mode: 0o700 });
   const config = configPath ? loadConfigFile(configPath) : demoConfig(dataDir, demoApi.url);
   say(`configuration: ${config.source} (${config.config.credentials.length} credential(s))`);
 
@@ -131,6 +133,15 @@ function say(message: string): void {
 }
 
 function printLog(level: LogLevel, message: string, fields: Dimensions): void {
+  // Telemetry goes to Application Insights in Azure; on a terminal only the outcome is worth a line.
+  if (message.startsWith('telemetry ')) {
+    if (message === 'telemetry keyturn.rotation.finished' && fields['outcome'] !== 'completed') {
+      say(
+        `rotation ${String(fields['rotationId'])} ${String(fields['outcome'])}: ${String(fields['reason'] ?? '')}`,
+      );
+    }
+    return;
+  }
   const details = Object.entries(fields)
     .filter(([, value]) => value !== undefined)
     .map(([key, value]) => `${key}=${String(value)}`)
