@@ -167,6 +167,19 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           name: 'KEYTURN_MASTER_KEY_SECRET_NAME'
           value: keyturnSettings.masterKeySecretName
         }
+        // The cloud this deployment runs in, so that Azure calls use its authority and endpoints.
+        {
+          name: 'KEYTURN_AZURE_CLOUD'
+          value: environment().name
+        }
+        {
+          name: 'KEYTURN_AZURE_AUTHORITY_HOST'
+          value: environment().authentication.loginEndpoint
+        }
+        {
+          name: 'KEYTURN_AZURE_RESOURCE_MANAGER_ENDPOINT'
+          value: environment().resourceManager
+        }
       ]
     }
     functionAppConfig: {

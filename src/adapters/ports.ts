@@ -2,6 +2,7 @@ import type { z } from 'zod';
 
 import type { Clock } from '../core/clock';
 import type { SecretValue } from '../core/secret';
+import type { AzureContext } from './azure/context';
 
 /**
  * The narrow interfaces that targets, issuers and validators implement. The rotation protocol is
@@ -104,6 +105,8 @@ export interface AdapterDependencies {
   readonly clock: Clock;
   /** The issuer a credential uses, for validators that verify through it. */
   readonly issuer?: Issuer;
+  /** How Azure adapters reach Azure (credential, cloud, client options); composition supplies it. */
+  readonly azure?: AzureContext;
 }
 
 /** One kind of target: its configuration schema and its factory. */

@@ -1,8 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 
-import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
+import { ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 
+import { type AzureContext, azureContextFromSettings } from '../adapters/azure/context';
 import { ManagedKeyStore } from '../adapters/issuers/managed/key-store';
 import { ManagedKeyVerifier } from '../adapters/issuers/managed/verifier';
 import { issuerAdapters } from '../adapters/issuers/registry';
@@ -40,6 +41,8 @@ export interface CompositionInput {
   readonly log: Logger;
   /** The audit log; by default the Table Storage chain in the same account. */
   readonly audit?: AuditLog;
+  /** How Azure adapters reach Azure; without it, configuring one fails when it is first used. */
+  readonly azure?: AzureContext;
 }
 
 /** Wires the services from their parts: the one place where adapters meet the workflow. */
@@ -49,7 +52,15 @@ export function composeServices(input: CompositionInput): KeyturnServices {
   const managedKeys = new ManagedKeyStore(tables.table(TableRole.ManagedKeys));
   const verifier = new ManagedKeyVerifier(managedKeys, keyring, clock);
   const auditLog = input.audit ?? new TableAuditLog(tables);
-  const issuerDeps: IssuerDependencies = { clock, keyring, managedKeys, verifier };
+  const credentials = new CredentialStore(tables.table(TableRole.Inventory));
+  const issuerDeps: IssuerDependencies = {
+    clock,
+    keyring,
+    managedKeys,
+    verifier,
+    generations: { generations: (credentialId) => credentials.getGenerations(credentialId) },
+    ...(input.azure && { azure: input.azure }),
+  };
 
   const issuers = new Map<string, Issuer>();
   const issuerFor = (credential: CredentialConfig): Issuer => {
@@ -66,6 +77,7 @@ export function composeServices(input: CompositionInput): KeyturnServices {
     baseDir: config.baseDir,
     clock,
     issuer: issuerFor(credential),
+    ...(input.azure && { azure: input.azure }),
   });
 
   const audit: AuditSink = {
@@ -78,7 +90,7 @@ export function composeServices(input: CompositionInput): KeyturnServices {
   return {
     clock,
     config,
-    credentials: new CredentialStore(tables.table(TableRole.Inventory)),
+    credentials,
     audit,
     keyring,
     telemetry: input.telemetry,
@@ -179,8 +191,9 @@ export async function composeFromEnvironment(
 ): Promise<KeyturnServices> {
   const settings = parseOrThrow(settingsSchema, env, 'app settings');
   const appRoot = process.cwd();
-  let shared: TokenCredential | undefined;
-  const credential = (): TokenCredential => (shared ??= new DefaultAzureCredential());
+  // One credential for every Azure call: the managed identity in Azure, cloud-aware.
+  const azure = azureContextFromSettings(settings, env);
+  const credential = (): TokenCredential => azure.credential;
   const tables = createTableProvider(
     storageConnection(env, settings.KEYTURN_STORAGE_CONNECTION, credential),
     settings.KEYTURN_TABLE_PREFIX,
@@ -201,7 +214,7 @@ export async function composeFromEnvironment(
     masterKeySource(settings, credential, appRoot).load(),
     tables.ensureTables(),
   ]);
-  return composeServices({ config, tables, masterKey, clock, telemetry, log });
+  return composeServices({ config, tables, masterKey, clock, telemetry, log, azure });
 }
 
 /* eslint-disable no-console -- in Azure the log sink is the console, which the worker forwards */

@@ -95,6 +95,7 @@ export const configSchema = z
   .strict()
   .superRefine((config, ctx) => {
     const seen = new Map<string, number>();
+    const issuerOwners = new Map<string, number>();
     config.credentials.forEach((credential, index) => {
       const first = seen.get(credential.id);
       if (first !== undefined) {
@@ -105,6 +106,17 @@ export const configSchema = z
         });
       }
       seen.set(credential.id, index);
+      const issuer = config.issuers[credential.issuer];
+      const owner = issuerOwners.get(credential.issuer);
+      if (issuer && (issuerAdapters[issuer.kind] as { singleCredential?: boolean }).singleCredential) {
+        if (owner !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['credentials', index, 'issuer'],
+            message: `issuer "${credential.issuer}" (${issuer.kind}) already serves credentials[${owner}]; each credential needs its own`,
+          });
+        } else issuerOwners.set(credential.issuer, index);
+      }
       if (!(credential.issuer in config.issuers)) {
         ctx.addIssue({
           code: 'custom',

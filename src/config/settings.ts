@@ -1,5 +1,13 @@
 import { z } from 'zod';
 
+import { azureCloudNames } from '../adapters/azure/cloud';
+
+/** An https URL, or unset; an empty string (a Bicep default) counts as unset. */
+const optionalHttpsUrl = z.preprocess(
+  (value) => (value === '' ? undefined : value),
+  z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional(),
+);
+
 /**
  * Every application setting keyturn reads, parsed once at start-up. The same names are used in
  * `local.settings.sample.json`, the Bicep templates and the README's configuration reference.
@@ -29,6 +37,25 @@ export const settingsSchema = z.object({
   KEYTURN_MASTER_KEY_VAULT_URL: z.url().optional(),
   /** Azure: name of the master key secret in that vault. */
   KEYTURN_MASTER_KEY_SECRET_NAME: z.string().min(1).default('keyturn-master-key'),
+  /**
+   * The Azure cloud of keyturn and the resources it manages (its endpoints, DNS suffixes and token
+   * audiences). `AzureCloud` is Bicep's `environment().name` for the public cloud.
+   */
+  KEYTURN_AZURE_CLOUD: z
+    .enum([...azureCloudNames, 'AzureCloud'], { error: `must be one of ${azureCloudNames.join(', ')}` })
+    .default('AzurePublicCloud')
+    .transform((name) => (name === 'AzureCloud' ? 'AzurePublicCloud' : name)),
+  /** Overrides the cloud's Microsoft Entra authority host (Bicep: `environment().authentication.loginEndpoint`). */
+  KEYTURN_AZURE_AUTHORITY_HOST: optionalHttpsUrl,
+  /** Overrides the cloud's Resource Manager endpoint (Bicep: `environment().resourceManager`). */
+  KEYTURN_AZURE_RESOURCE_MANAGER_ENDPOINT: optionalHttpsUrl,
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
+
+/** The settings that say how to reach Azure, for hosts that parse nothing else. */
+export const azureSettingsSchema = settingsSchema.pick({
+  KEYTURN_AZURE_CLOUD: true,
+  KEYTURN_AZURE_AUTHORITY_HOST: true,
+  KEYTURN_AZURE_RESOURCE_MANAGER_ENDPOINT: true,
+});

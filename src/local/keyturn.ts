@@ -3,9 +3,12 @@ import '../app/function-app';
 
 import { TableClient } from '@azure/data-tables';
 
+import { type AzureContext, azureContextFromSettings } from '../adapters/azure/context';
 import { composeServices } from '../app/compose';
 import { useServices } from '../app/services';
 import type { LoadedConfig } from '../config/load';
+import { azureSettingsSchema } from '../config/settings';
+import { parseOrThrow } from '../config/validate';
 import type { Clock } from '../core/clock';
 import type { KeyturnServices } from '../rotation/services';
 import { type AuditLog, TableAuditLog } from '../storage/audit-store';
@@ -34,6 +37,8 @@ export interface LocalKeyturnOptions {
   readonly taskHub?: (store: TaskHubStore) => TaskHubStore;
   /** Wraps the audit log (tests make it unavailable or crash it). */
   readonly audit?: (log: AuditLog) => AuditLog;
+  /** How Azure adapters reach Azure; by default the cloud in `appSettings` with developer credentials. */
+  readonly azure?: AzureContext;
 }
 
 export interface LocalKeyturn {
@@ -64,6 +69,12 @@ export async function startLocalKeyturn(options: LocalKeyturnOptions): Promise<L
     telemetry: logTelemetry(log),
     log,
     ...(options.audit && { audit: options.audit(new TableAuditLog(tables)) }),
+    azure:
+      options.azure ??
+      azureContextFromSettings(
+        parseOrThrow(azureSettingsSchema, options.appSettings, 'app settings'),
+        process.env,
+      ),
   });
   useServices(services);
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type { AzureContext } from '../../src/adapters/azure/context';
 import { loadConfig, type LoadedConfig } from '../../src/config/load';
 import { type DemoApi, startDemoApi } from '../../src/local/demo-api';
 import type { TaskHubStore } from '../../src/local/durable/store';
@@ -17,6 +18,8 @@ export interface HarnessOptions {
   readonly document?: (dir: string, demoApiUrl: string) => unknown;
   readonly taskHub?: (store: TaskHubStore) => TaskHubStore;
   readonly audit?: (log: AuditLog) => AuditLog;
+  /** How Azure adapters reach Azure: the wire emulators, in tests (see ./azure.ts). */
+  readonly azure?: AzureContext;
 }
 
 /** Everything a test of the whole workflow needs, on Azurite, with time under the test's control. */
@@ -101,6 +104,7 @@ export class Harness {
       hostLog: (entry) => this.logs.push(JSON.stringify(entry)),
       ...(this.#options.taskHub && { taskHub: this.#options.taskHub }),
       ...(this.#options.audit && { audit: this.#options.audit }),
+      ...(this.#options.azure && { azure: this.#options.azure }),
     });
   }
 }
