@@ -1,4 +1,3 @@
-/* eslint-disable no-console -- the benchmark report is console output */
 import { startAzurite } from '../src/local/azurite';
 import { benchAudit } from './audit';
 import { benchScan } from './scan';
