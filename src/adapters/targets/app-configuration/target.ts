@@ -124,12 +124,8 @@ export class AppConfigurationTarget implements Target {
     const reference = detail['reference'];
     if (reference !== undefined) {
       const parsed = parseSecretUri(uriOf(reference) ?? '');
-      if (
-        this.#mode.kind === 'key-vault-reference' &&
-        parsed &&
-        this.#isOurs(parsed) &&
-        snapshot.state === 'present'
-      ) {
+      if (this.#mode.kind === 'key-vault-reference' && parsed && this.#isOurs(parsed)) {
+        // Our own reference: the secret gets back what it held (nothing, for an absent snapshot).
         const secret = await this.#mode.secret.restore(snapshot, context);
         const restored = await this.#ensureReference();
         return { written: secret.written || restored.written };

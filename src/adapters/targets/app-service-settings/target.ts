@@ -97,8 +97,10 @@ export class AppServiceSettingsTarget implements Target {
       if (snapshot.detail?.['form'] === 'reference') {
         const current = (await this.#api.list())[this.#setting];
         const reference = current === undefined ? undefined : this.#referenceIn(current);
-        if (snapshot.state === 'absent' || reference === undefined || reference === 'invalid')
+        // Still a reference: the secret gets back what it held (nothing, for an absent snapshot).
+        if (reference === undefined || reference === 'invalid' || !this.#inCloud(reference)) {
           return { written: false };
+        }
         const secret = this.#vault.secret(reference);
         const restored = await secret.restore(snapshot, context);
         const refreshed = await this.#refreshIfStale(secret);
