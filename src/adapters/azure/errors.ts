@@ -40,7 +40,11 @@ export function describeFailure(error: unknown, secrets: readonly SecretValue[] 
   text = text.replace(/\s+/g, ' ').trim().slice(0, 300);
   if (isRestError(error)) {
     const headers = error.response?.headers;
-    const retryAfter = headers?.get('retry-after-ms') ?? headers?.get('x-ms-retry-after-ms');
+    // The Retry-After cap moves a wait too long for one step into x-keyturn-retry-after-ms.
+    const retryAfter =
+      headers?.get('retry-after-ms') ??
+      headers?.get('x-ms-retry-after-ms') ??
+      headers?.get('x-keyturn-retry-after-ms');
     const retryAfterSeconds = headers?.get('retry-after');
     return {
       status: error.statusCode,

@@ -136,7 +136,8 @@ export class KeyVaultSecretTarget implements Target {
       await this.#client.setSecret(this.#address.name, value.reveal(), options);
     } catch (error) {
       const code = codeOf(error);
-      if (statusOf(error) === 409 && /DeletedButRecoverable/i.test(`${code ?? ''} ${messageOf(error)}`)) {
+      const said = `${code ?? ''} ${JSON.stringify((error as { details?: unknown }).details ?? null)} ${messageOf(error)}`;
+      if (statusOf(error) === 409 && /DeletedButRecoverable|deleted but recoverable/i.test(said)) {
         throw new KeyturnError(
           'conflict',
           `Cannot write ${this.#label}: the secret is deleted but recoverable; recover it (or purge it) before keyturn writes to it.`,
