@@ -182,13 +182,19 @@ function mismatchedColumn(record: StoredRecord, fields: Record<string, unknown>)
   return '(unknown)';
 }
 
+// Flat objects (details) compare entry by entry; counting with for-in allocates no key arrays.
 function sameValue(column: unknown, field: unknown): boolean {
   if (column === field) return true;
-  if (typeof column !== 'object' || typeof field !== 'object' || column === null || field === null)
+  if (typeof column !== 'object' || typeof field !== 'object' || column === null || field === null) {
     return false;
+  }
   const a = column as Record<string, unknown>;
   const b = field as Record<string, unknown>;
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
+  let size = 0;
+  for (const key in a) {
+    if (!Object.hasOwn(b, key) || a[key] !== b[key]) return false;
+    size += 1;
+  }
+  for (const _key in b) size -= 1;
+  return size === 0;
 }
