@@ -4,6 +4,7 @@ import '../index';
 import '../functions/audit';
 import '../functions/credentials';
 import '../functions/keys';
+import '../functions/keyvault-events';
 import '../functions/rotations';
 import '../functions/scan';
 import '../functions/workflow';

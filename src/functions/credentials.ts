@@ -3,7 +3,6 @@ import * as df from 'durable-functions';
 
 import { getServices } from '../app/services';
 import { KeyturnError } from '../core/errors';
-import { decideRequestedRotation } from '../core/policy';
 import { apiError, toErrorResponse } from '../http/errors';
 import { readIdParam, readJsonBody, readQuery, requesterOf } from '../http/request';
 import {
@@ -12,7 +11,8 @@ import {
   rollbackBodySchema,
   rotateBodySchema,
 } from '../http/schemas';
-import { rollbackIdFor, rotationIdFor } from '../rotation/names';
+import { rollbackIdFor } from '../rotation/names';
+import { requestRotation as startRequestedRotation } from '../rotation/request';
 import { durableStarter } from '../rotation/starter';
 import { credentialView, generationView, rotationView } from '../rotation/views';
 
@@ -64,36 +64,28 @@ async function requestRotation(request: HttpRequest, context: InvocationContext)
     const services = await getServices();
     const credential = services.config.credential(credentialId);
     if (!credential) return apiError(context, 'not_found', `No credential ${credentialId} is configured.`);
-    const { state } = await services.credentials.getState(credentialId);
-    if (state?.lockRotationId !== undefined) {
-      return inFlight(request, context, state.lockRotationId);
-    }
-    const decision = decideRequestedRotation({
-      issuedAt: state?.currentSince ? new Date(state.currentSince) : undefined,
-      policy: services.config.policyOf(credential),
-      now: services.clock.now(),
-      emergency: body.emergency,
-    });
-    if (!decision.rotate) {
-      return apiError(
-        context,
-        'policy_blocked',
-        `Rotation of ${credentialId} is not allowed now: ${decision.detail}.`,
-      );
-    }
-    const generation = (state?.lastGeneration ?? 0) + 1;
-    const rotationId = rotationIdFor(credentialId, generation);
-    const outcome = await durableStarter(df.getClient(context)).startRotation({
-      rotationId,
-      credentialId,
-      generation,
+    const result = await startRequestedRotation(services, durableStarter(df.getClient(context)), credential, {
       trigger: 'manual',
       reason: body.reason,
       requestedBy: requesterOf(request, body.requestedBy),
       emergency: body.emergency,
     });
-    if (outcome === 'already-running') return inFlight(request, context, rotationId);
-    return accepted(request, { rotationId, credentialId, generation });
+    switch (result.outcome) {
+      case 'in-flight':
+        return inFlight(request, context, result.rotationId);
+      case 'policy-blocked':
+        return apiError(
+          context,
+          'policy_blocked',
+          `Rotation of ${credentialId} is not allowed now: ${result.detail}.`,
+        );
+      case 'accepted':
+        return accepted(request, {
+          rotationId: result.rotationId,
+          credentialId,
+          generation: result.generation,
+        });
+    }
   } catch (error) {
     return toErrorResponse(context, error);
   }

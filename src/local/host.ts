@@ -6,7 +6,7 @@ import type { Clock } from '../core/clock';
 import { DurableEngine } from './durable/engine';
 import { durableClientBindingData, DurableRpcServer } from './durable/rpc-server';
 import { TableTaskHubStore, type TaskHubStore } from './durable/store';
-import type { InvocationHost, InvocationLog } from './functions-core/invoke';
+import { type InvocationHost, type InvocationLog, invokeRegisteredFunction } from './functions-core/invoke';
 import type { FunctionRegistry } from './functions-core/registry';
 import type { RpcBindingInfo, RpcTypedData } from './functions-core/types';
 import { type HostKeys, isAuthorized } from './http/keys';
@@ -42,6 +42,7 @@ export class LocalHost {
   readonly #options: LocalHostOptions;
   readonly #timers: TimerTriggers;
   readonly #rpc: DurableRpcServer;
+  readonly #invocationHost: InvocationHost;
   #server: TriggerServer | undefined;
   #baseUrl: string | undefined;
   #rpcBaseUrl = '';
@@ -55,6 +56,7 @@ export class LocalHost {
       inputBinding: (binding) => this.#inputBinding(binding),
       log: options.log,
     };
+    this.#invocationHost = invocationHost;
     const store =
       'createInstance' in options.taskHub ? options.taskHub : new TableTaskHubStore(options.taskHub);
     this.engine = new DurableEngine({
@@ -99,6 +101,24 @@ export class LocalHost {
   async tick(): Promise<boolean> {
     if (await this.#timers.runDue()) return true;
     return this.engine.runNext();
+  }
+
+  /**
+   * Delivers one Event Grid event to an Event Grid-triggered function, as the Functions host does
+   * when the subscription's webhook is called in Azure. A failure of the function is thrown: Event
+   * Grid would deliver the event again.
+   */
+  async deliverEvent(functionName: string, event: unknown): Promise<void> {
+    const fn = this.#options.registry.get(functionName);
+    if (fn.trigger.type.toLowerCase() !== 'eventgridtrigger') {
+      throw new Error(`Function "${functionName}" is not triggered by Event Grid.`);
+    }
+    await invokeRegisteredFunction(
+      this.#options.registry,
+      functionName,
+      { json: JSON.stringify(event) },
+      this.#invocationHost,
+    );
   }
 
   /** Processes until nothing is runnable at the clock's current time. */
