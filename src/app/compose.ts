@@ -15,13 +15,13 @@ import { loadConfigFile, type LoadedConfig } from '../config/load';
 import type { CredentialConfig, IssuerConfig, TargetConfig, ValidatorConfig } from '../config/schema';
 import { type Settings, settingsSchema } from '../config/settings';
 import { parseOrThrow } from '../config/validate';
-import type { AuditEntry as ChainEntry } from '../core/audit';
 import { type Clock, systemClock } from '../core/clock';
 import { KeyturnError } from '../core/errors';
 import { Keyring } from '../crypto/keyring';
 import { FileMasterKey, KeyVaultMasterKey, type MasterKeySource } from '../crypto/master-key';
+import { auditSink } from '../rotation/audit-sink';
 import { CredentialStore } from '../rotation/credential-store';
-import type { AuditSink, KeyturnServices } from '../rotation/services';
+import type { KeyturnServices } from '../rotation/services';
 import { type AuditLog, TableAuditLog } from '../storage/audit-store';
 import {
   createTableProvider,
@@ -80,12 +80,7 @@ export function composeServices(input: CompositionInput): KeyturnServices {
     ...(input.azure && { azure: input.azure }),
   });
 
-  const audit: AuditSink = {
-    async record(entries) {
-      const at = clock.now().toISOString();
-      await auditLog.append(entries.map((entry) => ({ ...entry, at }) as ChainEntry));
-    },
-  };
+  const audit = auditSink(auditLog, clock);
 
   return {
     clock,
