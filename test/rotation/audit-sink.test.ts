@@ -28,7 +28,8 @@ describe('the workflow audit sink', () => {
     expect(records).toHaveLength(1);
     const text = JSON.stringify(records[0]);
     expect(text).not.toContain('AccountKey=');
-    expect(records[0]).toMatchObject({ reason: expect.stringContaining('withheld'), credentialId: 'orders' });
+    expect(records[0]?.reason).toContain('withheld');
+    expect(records[0]?.credentialId).toBe('orders');
     expect((await log.verify()).ok).toBe(true);
   });
 
