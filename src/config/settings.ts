@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { azureCloudNames } from '../adapters/azure/cloud';
+import { parseNcrontab } from './ncrontab';
 
 /** An https URL, or unset; an empty string (a Bicep default) counts as unset. */
 const optionalHttpsUrl = z.preprocess(
@@ -30,11 +31,14 @@ export const settingsSchema = z.object({
   /** Path of the credentials configuration (YAML or JSON), relative to the app root. */
   KEYTURN_CONFIG_PATH: z.string().min(1).default('keyturn.config.yaml'),
   /** NCRONTAB (six fields, UTC) of the policy scan timer. */
-  KEYTURN_SCAN_SCHEDULE: z.string().min(1).default('0 */15 * * * *'),
+  KEYTURN_SCAN_SCHEDULE: z
+    .string()
+    .default('0 */15 * * * *')
+    .refine(isNcrontab, 'must be an NCRONTAB expression of six fields, such as 0 */15 * * * *'),
   /** Local/standalone: file holding the 256-bit master key (created with mode 0600 when missing). */
-  KEYTURN_MASTER_KEY_FILE: z.string().min(1).optional(),
+  KEYTURN_MASTER_KEY_FILE: z.preprocess((value) => (value === '' ? undefined : value), z.string().optional()),
   /** Azure: vault that holds the master key secret (keyturn's own vault). */
-  KEYTURN_MASTER_KEY_VAULT_URL: z.url().optional(),
+  KEYTURN_MASTER_KEY_VAULT_URL: optionalHttpsUrl,
   /** Azure: name of the master key secret in that vault. */
   KEYTURN_MASTER_KEY_SECRET_NAME: z.string().min(1).default('keyturn-master-key'),
   /**
@@ -52,6 +56,15 @@ export const settingsSchema = z.object({
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
+
+function isNcrontab(expression: string): boolean {
+  try {
+    parseNcrontab(expression);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The settings that say how to reach Azure, for hosts that parse nothing else. */
 export const azureSettingsSchema = settingsSchema.pick({

@@ -155,6 +155,21 @@ describe('app settings', () => {
     });
   });
 
+  it.each([
+    ['KEYTURN_SCAN_SCHEDULE', '*/5 * * * *'],
+    ['KEYTURN_SCAN_SCHEDULE', 'every five minutes'],
+    ['KEYTURN_MASTER_KEY_VAULT_URL', 'http://vault.example.com'],
+  ])('refuses %s = %j, naming it', (name, value) => {
+    const result = settingsSchema.safeParse({ [name]: value });
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual([name]);
+  });
+
+  it('treats empty settings (as Bicep and local.settings.json write them) as unset', () => {
+    const parsed = settingsSchema.parse({ KEYTURN_MASTER_KEY_VAULT_URL: '', KEYTURN_MASTER_KEY_FILE: '' });
+    expect(parsed.KEYTURN_MASTER_KEY_VAULT_URL).toBeUndefined();
+    expect(parsed.KEYTURN_MASTER_KEY_FILE).toBeUndefined();
+  });
+
   it('names a bad setting', () => {
     const result = settingsSchema.safeParse({ KEYTURN_TABLE_PREFIX: '1bad-prefix' });
     expect(result.success).toBe(false);
