@@ -119,9 +119,10 @@ describe('rotation through the local host with Azure targets', () => {
     await expectNoKeyLeak(h, world, [`${MANAGED}.g1`, `${MANAGED}.g2`]);
   });
 
-  it('keeps the invariants while a storage account key alternates between key1 and key2 under faults', async () => {
+  it('keeps the invariants while a storage account key alternates between key1 and key2 under faults and a concurrent settings change', async () => {
     await start(DUAL_KEY);
     const allFaultsHit = injectFaults();
+    raceStaleSettingsWriter('STORAGE_KEY');
     world.arm.control.faults.throttle({ times: 2, retryAfterSeconds: 0, match: { path: 'regenerateKey' } });
     expect((await h.api('POST', `/credentials/${DUAL_KEY}/rotate`, { reason: 'onboarding' })).status).toBe(
       202,
@@ -133,6 +134,7 @@ describe('rotation through the local host with Azure targets', () => {
 
     h.clock.advance(24 * DAY);
     const allFaultsHitAgain = injectFaults();
+    raceStaleSettingsWriter('STORAGE_KEY');
     await settle(h, DUAL_KEY, promoted(h, DUAL_KEY, 2));
     allFaultsHitAgain();
 
@@ -140,6 +142,11 @@ describe('rotation through the local host with Azure targets', () => {
     expect(rotated.key1).toBe(original.key1);
     expect(rotated.key2).not.toBe(original.key2);
     expect(world.store.control.keyValue('Storage:Key', 'test')?.value).toBe(rotated.key2);
+    expect(world.arm.control.appSettings(WEB)).toEqual({
+      OTHER_SETTING: 'kept',
+      OTHER_TEAM: 'added by another team',
+      STORAGE_KEY: rotated.key2,
+    });
 
     h.clock.advance(12 * HOUR);
     await settle(h, DUAL_KEY, completed(`${DUAL_KEY}.g2`));
