@@ -2,7 +2,7 @@ import type { TableClient } from '@azure/data-tables';
 
 import { type Ncrontab, parseNcrontab } from '../config/ncrontab';
 import type { Clock } from '../core/clock';
-import { statusOf } from './durable/store';
+import { statusCodeOf } from '../storage/tables';
 import { type InvocationHost, invokeRegisteredFunction } from './functions-core/invoke';
 import type { FunctionRegistry } from './functions-core/registry';
 
@@ -103,7 +103,7 @@ export class TimerTriggers {
       const row = await this.#status.getEntity<{ last?: string; next: string }>('timers', functionName);
       return { ...(row.last !== undefined && { last: new Date(row.last) }), next: new Date(row.next) };
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
+      if (statusCodeOf(error) === 404) return undefined;
       throw error;
     }
   }

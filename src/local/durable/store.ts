@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 
+import { statusCodeOf } from '../../storage/tables';
 import type { FailureDetails, HistoryEvent, RetryPolicy, RuntimeStatusName } from './history';
 
 /** The state of one orchestration instance, as the status API reports it. */
@@ -163,7 +164,7 @@ export class TableTaskHubStore implements TaskHubStore {
       await this.#table.submitTransaction(actions);
       return 'created';
     } catch (error) {
-      if (statusOf(error) === 409) return 'exists';
+      if (statusCodeOf(error) === 409) return 'exists';
       throw error;
     }
   }
@@ -356,7 +357,7 @@ export class TableTaskHubStore implements TaskHubStore {
     } catch (error) {
       // The work item is already gone: its outcome was recorded before (a duplicate run) or the
       // instance was purged. Either way there is nothing left to record.
-      if (statusOf(error) === 404) return;
+      if (statusCodeOf(error) === 404) return;
       throw error;
     }
   }
@@ -374,7 +375,7 @@ export class TableTaskHubStore implements TaskHubStore {
       const row = await this.#table.getEntity(instanceId, META);
       return { meta: fromMetaEntity(instanceId, row), etag: row.etag };
     } catch (error) {
-      if (statusOf(error) === 404) return undefined;
+      if (statusCodeOf(error) === 404) return undefined;
       throw error;
     }
   }
@@ -423,10 +424,4 @@ function parseOptional<T>(value: unknown): T | undefined {
 
 function escapeOData(value: string): string {
   return value.replace(/'/g, "''");
-}
-
-export function statusOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null && 'statusCode' in error
-    ? Number(error.statusCode)
-    : undefined;
 }
