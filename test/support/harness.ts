@@ -11,6 +11,7 @@ import { generateHostKeys, type HostKeys } from '../../src/local/http/keys';
 import { type LocalKeyturn, startLocalKeyturn } from '../../src/local/keyturn';
 import type { AuditLog } from '../../src/storage/audit-store';
 import { ManualClock } from './clock';
+import { expectNoKeyIn } from './leaks';
 import { azuriteConnectionString, uniqueTableName } from './tables';
 
 export interface HarnessOptions {
@@ -33,6 +34,8 @@ export class Harness {
   readonly logs: string[] = [];
   /** Every API response body the test received, for leak assertions. */
   readonly responses: string[] = [];
+  /** Every key value seen in a target after a drain: what must never show up anywhere else. */
+  readonly seenKeys = new Set<string>();
   config!: LoadedConfig;
   keyturn!: LocalKeyturn;
   #demoApi!: DemoApi;
@@ -70,7 +73,23 @@ export class Harness {
   }
 
   async drain(): Promise<number> {
-    return this.keyturn.host.drain();
+    const steps = await this.keyturn.host.drain();
+    await this.noteKeys();
+    return steps;
+  }
+
+  /** Records the keys the targets hold now (the suite checks at stop that none leaked). */
+  async noteKeys(): Promise<void> {
+    for (const credential of this.config.config.credentials) {
+      for (const target of this.services.targetsFor(credential)) {
+        try {
+          const held = await target.read();
+          if (held.state === 'present') this.seenKeys.add(held.value.reveal());
+        } catch {
+          // A target the test made unreachable holds nothing it can show.
+        }
+      }
+    }
   }
 
   async api(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
@@ -84,10 +103,14 @@ export class Harness {
     return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
   }
 
+  /** Stops everything; fails the test if any key it saw appears in a log line or an API response. */
   async stop(): Promise<void> {
+    await this.noteKeys();
     await this.keyturn.stop();
     await this.#demoApi.close();
     rmSync(this.dir, { recursive: true, force: true });
+    expectNoKeyIn(this.logs, [...this.seenKeys], 'the logs', { allowNone: true });
+    expectNoKeyIn(this.responses, [...this.seenKeys], 'API responses', { allowNone: true });
   }
 
   async #startHost(): Promise<void> {
