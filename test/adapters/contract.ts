@@ -50,7 +50,20 @@ function valueOf(snapshot: TargetSnapshot): string | undefined {
  * holds the key, restores what it held (or its absence), and recovers from throttling and 5xx
  * while failing clearly, without retry, on a permanent error.
  */
-export function describeTargetContract(name: string, setup: () => Promise<TargetFixture>): void {
+export function describeTargetContract(
+  name: string,
+  setup: () => Promise<TargetFixture>,
+  medium: { readonly serviceFaults: boolean } = { serviceFaults: true },
+): void {
+  // A medium without a service (a local file) has no throttling or 5xx to recover from: those
+  // cases are not registered for it rather than skipped at run time.
+  const describeFaults = (title: string, cases: () => void): void => {
+    if (medium.serviceFaults) describe(title, cases);
+  };
+  const faultsOf = (fixture: TargetFixture): TargetFaults => {
+    if (!fixture.faults) throw new Error(`${name} declares service faults but its fixture has none`);
+    return fixture.faults;
+  };
   describe(`${name} target contract`, () => {
     let fixture: TargetFixture;
     beforeEach(async () => {
@@ -112,30 +125,25 @@ export function describeTargetContract(name: string, setup: () => Promise<Target
       });
     });
 
-    describe('faults', () => {
-      it('recovers from throttling that names a Retry-After', async ({ skip }) => {
-        if (!fixture.faults) return skip('no service faults for this medium');
-        fixture.faults.throttle({ times: 2, retryAfterSeconds: 0 });
+    describeFaults('faults', () => {
+      it('recovers from throttling that names a Retry-After', async () => {
+        faultsOf(fixture).throttle({ times: 2, retryAfterSeconds: 0 });
 
         await fixture.target.write(new SecretValue(NEW_KEY), contractContext);
 
         expect(valueOf(await fixture.target.read())).toBe(NEW_KEY);
       });
 
-      it('recovers from transient 500s', async ({ skip }) => {
-        if (!fixture.faults) return skip('no service faults for this medium');
-        fixture.faults.serverError({ times: 2 });
+      it('recovers from transient 500s', async () => {
+        faultsOf(fixture).serverError({ times: 2 });
 
         await fixture.target.write(new SecretValue(NEW_KEY), contractContext);
 
         expect(valueOf(await fixture.target.read())).toBe(NEW_KEY);
       });
 
-      it('fails as retryable, without waiting, when throttled for longer than it may wait in a step', async ({
-        skip,
-      }) => {
-        if (!fixture.faults) return skip('no service faults for this medium');
-        fixture.faults.throttle({ times: 50, retryAfterSeconds: 3600 });
+      it('fails as retryable, without waiting, when throttled for longer than it may wait in a step', async () => {
+        faultsOf(fixture).throttle({ times: 50, retryAfterSeconds: 3600 });
         const started = Date.now();
 
         const failure = await fixture.target
@@ -148,9 +156,8 @@ export function describeTargetContract(name: string, setup: () => Promise<Target
         expect(Date.now() - started).toBeLessThan(10_000);
       });
 
-      it('fails without retry on a permanent error, naming the resource and the cause', async ({ skip }) => {
-        if (!fixture.faults) return skip('no service faults for this medium');
-        fixture.faults.forbid();
+      it('fails without retry on a permanent error, naming the resource and the cause', async () => {
+        faultsOf(fixture).forbid();
 
         const failure = await fixture.target
           .write(new SecretValue(NEW_KEY), contractContext)
@@ -163,10 +170,9 @@ export function describeTargetContract(name: string, setup: () => Promise<Target
       });
     });
 
-    describe('security', () => {
-      it('keeps the key out of every failure it reports, cause included', async ({ skip }) => {
-        if (!fixture.faults) return skip('no service faults for this medium');
-        fixture.faults.forbid();
+    describeFaults('security', () => {
+      it('keeps the key out of every failure it reports, cause included', async () => {
+        faultsOf(fixture).forbid();
 
         const failure = await fixture.target
           .write(new SecretValue(NEW_KEY), contractContext)

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { KeyVaultMasterKey } from '../../src/crypto/master-key';
-import { createSecretClient, type RunningKeyVaultEmulator, startKeyVaultEmulator } from '../emulators/key-vault';
+import {
+  createSecretClient,
+  type RunningKeyVaultEmulator,
+  startKeyVaultEmulator,
+} from '../emulators/key-vault';
 
 describe('the master key in Key Vault', () => {
   let kv: RunningKeyVaultEmulator;
