@@ -1,4 +1,5 @@
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 import { ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
@@ -185,7 +186,7 @@ export async function composeFromEnvironment(
   clock: Clock = systemClock,
 ): Promise<KeyturnServices> {
   const settings = parseOrThrow(settingsSchema, env, 'app settings');
-  const appRoot = process.cwd();
+  const appRoot = env['AzureWebJobsScriptRoot'] ?? packageRoot(__dirname);
   // One credential for every Azure call: the managed identity in Azure, cloud-aware.
   const azure = azureContextFromSettings(settings, env);
   const credential = (): TokenCredential => azure.credential;
@@ -210,6 +211,17 @@ export async function composeFromEnvironment(
     tables.ensureTables(),
   ]);
   return composeServices({ config, tables, masterKey, clock, telemetry, log, azure });
+}
+
+/**
+ * The app's root: where the Functions host says it is, else the folder of the nearest package.json
+ * (the compiled code runs from dist/, the tests from src/, and the working directory is anything).
+ */
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return process.cwd();
+  }
 }
 
 /* eslint-disable no-console -- in Azure the log sink is the console, which the worker forwards */
