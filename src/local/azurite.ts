@@ -52,6 +52,14 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     '--tablePort',
     String(options.ports?.table ?? 0),
     '--disableTelemetry',
+    // Clients keep idle connections open; a server that closes them after Azurite's default 5 s
+    // races the next request on the same socket (EPIPE, which the SDKs do not retry).
+    '--blobKeepAliveTimeout',
+    '3600',
+    '--queueKeepAliveTimeout',
+    '3600',
+    '--tableKeepAliveTimeout',
+    '3600',
     // The SDKs we ship may speak a newer service version than this Azurite release knows.
     '--skipApiVersionCheck',
   ];
