@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import { TableAuditLog } from '../../src/storage/audit-store';
 import { DAY, HOUR } from '../support/clock';
 import { CREDENTIAL, Harness } from '../support/harness';
 import { envValue, jsonValue } from '../support/targets';
@@ -93,5 +94,35 @@ describe('rotation end to end on the local host', () => {
       'rotationPromote:succeeded',
       'rotationFinish:succeeded',
     ]);
+  });
+
+  it('records every state change of a rotation in the audit chain, in order, with fingerprints only', async () => {
+    await h.api('POST', `/credentials/${CREDENTIAL}/rotate`, { reason: 'onboarding', requestedBy: 'alice' });
+    await h.drain();
+    h.clock.advance(24 * DAY);
+    await h.drain();
+    h.clock.advance(12 * HOUR);
+    await h.drain();
+
+    const records = [];
+    for await (const record of new TableAuditLog(h.keyturn.tables).list()) records.push(record);
+    const second = records.filter((r) => r.rotationId === `${CREDENTIAL}.g2`).map((r) => r.type);
+    expect(second).toEqual([
+      'rotation.planned',
+      'key.generated',
+      'key.distributing',
+      'key.distributed',
+      'key.distributed',
+      'key.validated',
+      'generation.promoted',
+      'key.revoked',
+      'rotation.completed',
+    ]);
+    const first = records.find((r) => r.rotationId === `${CREDENTIAL}.g1` && r.type === 'rotation.planned');
+    expect(first).toMatchObject({ actor: 'api:alice', reason: 'onboarding' });
+    const { state } = await h.services.credentials.getState(CREDENTIAL);
+    expect(records.filter((r) => r.type === 'generation.promoted').at(-1)?.fingerprint).toBe(
+      state?.currentFingerprint,
+    );
   });
 });
