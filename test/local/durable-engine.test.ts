@@ -109,3 +109,102 @@ describe('local durable engine', () => {
     );
   });
 });
+
+let flip = false;
+df.app.orchestration('toyDrifting', function* (context) {
+  // Deliberately non-deterministic: which activity it calls first depends on module state.
+  yield context.df.callActivity(flip ? 'toyFlaky' : 'toyGreet', 'x');
+  return 'done';
+});
+df.app.orchestration('toyThrowing', function* (context) {
+  yield context.df.callActivity('toyGreet', 'y');
+  throw new Error('the orchestrator gave up');
+});
+df.app.orchestration('toyLooping', function* (context) {
+  const count = context.df.getInput<number>();
+  yield context.df.callActivity('toyGreet', `round ${count}`);
+  if (count < 3) {
+    context.df.continueAsNew(count + 1);
+    return undefined;
+  }
+  return count;
+});
+df.app.orchestration('toySubOrchestrating', function* (context) {
+  return (yield context.df.callSubOrchestrator('toyThrowing')) as unknown;
+});
+
+describe('local durable engine fidelity', () => {
+  const registry = installFunctionsCore();
+  let store: TableTaskHubStore;
+  let clock: ManualClock;
+  beforeEach(async () => {
+    calls.length = 0;
+    clock = new ManualClock();
+    store = new TableTaskHubStore(tableClient(uniqueTableName('hub')));
+    await store.ensureTable();
+  });
+  const engine = () =>
+    new DurableEngine({
+      registry,
+      store,
+      clock,
+      host: { inputBinding: () => undefined, log: () => undefined },
+    });
+
+  it('fails an orchestrator that no longer replays the way its history says', async () => {
+    flip = false;
+    const host = engine();
+    await host.startNew('toyDrifting', 'drift-1', undefined);
+    await host.runNext();
+    flip = true;
+    await host.drain();
+    const meta = await host.getMeta('drift-1');
+    expect(meta?.status).toBe('Failed');
+    expect(meta?.output).toMatch(/Non-deterministic/);
+    flip = false;
+  });
+
+  it('records an orchestrator exception as a failed instance with its message', async () => {
+    const host = engine();
+    await host.startNew('toyThrowing', 'throw-1', undefined);
+    await host.drain();
+    const meta = await host.getMeta('throw-1');
+    expect(meta?.status).toBe('Failed');
+    expect(meta?.output).toContain('the orchestrator gave up');
+  });
+
+  it('restarts the instance with fresh history on continue-as-new', async () => {
+    const host = engine();
+    await host.startNew('toyLooping', 'loop-1', 1);
+    await host.drain();
+    expect(calls).toEqual(['greet:round 1', 'greet:round 2', 'greet:round 3']);
+    const meta = await host.getMeta('loop-1');
+    expect(meta).toMatchObject({ status: 'Completed', output: '3' });
+    expect((await host.getHistory('loop-1'))?.length).toBeLessThan(10);
+  });
+
+  it('terminates a running instance and drops its pending work', async () => {
+    const host = engine();
+    await host.startNew('toyOrchestrator', 'term-1', { name: 'z' });
+    await host.drain();
+    expect(await host.terminate('term-1', 'no longer needed')).toBe('accepted');
+    await host.drain();
+    expect(await host.getMeta('term-1')).toMatchObject({
+      status: 'Terminated',
+      output: '"no longer needed"',
+    });
+    expect(host.nextTimerAt()).toBeUndefined();
+    expect(await host.raiseEvent('term-1', 'approve', true)).toBe('gone');
+  });
+
+  it('says plainly that it does not run sub-orchestrations', async () => {
+    const host = engine();
+    await host.startNew('toySubOrchestrating', 'sub-1', undefined);
+    await host.drain();
+    expect((await host.getMeta('sub-1'))?.output).toMatch(/does not support/);
+  });
+
+  it('refuses instance ids that cannot be storage keys', async () => {
+    await expect(engine().startNew('toyOrchestrator', 'a/b', {})).rejects.toThrow(/Instance id/);
+  });
+});

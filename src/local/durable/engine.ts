@@ -442,7 +442,9 @@ export class DurableEngine {
       const state = JSON.parse(message.slice(marker + OUT_OF_PROC_DATA.length)) as OrchestratorState;
       return {
         kind: 'failed',
-        message: message.slice(0, marker).trim(),
+        // The SDK carries the orchestrator's own error in the state; the text before the marker
+        // is not always a message (durable-functions 3.x puts a flag there).
+        message: state.error ?? message.slice(0, marker).trim(),
         ...(state.customStatus !== undefined && { customStatus: JSON.stringify(state.customStatus) }),
       };
     }
