@@ -56,8 +56,10 @@ export const policySchema = z
     changeWindows: z.array(changeWindowSchema).default([]),
     /** Periods with no scheduled rotation at all. */
     freezes: z.array(freezeSchema).default([]),
-    /** A person must approve each rotation before it starts. */
+    /** A person other than the requester must approve each rotation before a key is generated. */
     requireApproval: z.boolean().default(false),
+    /** How long a rotation waits for that approval before it is declined. */
+    approvalTimeout: isoDuration.prefault('P3D'),
   })
   .strict()
   .refine((p) => p.renewBefore < p.maxAge, { error: 'must be shorter than maxAge', path: ['renewBefore'] })

@@ -30,6 +30,7 @@ export interface Policy {
   readonly changeWindows: readonly ChangeWindow[];
   readonly freezes: readonly Freeze[];
   readonly requireApproval: boolean;
+  readonly approvalTimeout: number;
 }
 
 /**

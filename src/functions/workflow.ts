@@ -2,6 +2,7 @@ import * as df from 'durable-functions';
 
 import { getServices } from '../app/services';
 import { KeyturnError } from '../core/errors';
+import { recordApproval } from '../rotation/activities/approval';
 import { compensate } from '../rotation/activities/compensate';
 import { distribute } from '../rotation/activities/distribute';
 import { finish } from '../rotation/activities/finish';
@@ -68,6 +69,7 @@ interface StepIds {
 }
 
 activity(Activities.Plan, plan);
+activity(Activities.RecordApproval, recordApproval);
 activity(Activities.Generate, generate);
 activity(Activities.Distribute, distribute);
 activity(Activities.Validate, validate);

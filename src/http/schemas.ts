@@ -32,3 +32,13 @@ export const verifyKeyBodySchema = z
     key: z.string().min(1).max(512),
   })
   .strict();
+
+export const approvalBodySchema = z
+  .object({
+    /** true approves the rotation, false rejects it. */
+    approve: z.boolean(),
+    comment: z.string().trim().min(1).max(500).optional(),
+    /** Name of the approver, recorded as their claim when the platform has none. */
+    approvedBy: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict();

@@ -32,6 +32,8 @@ export type PlanResult =
       readonly previousGeneration?: number;
       /** How long the previous key stays valid after promotion. */
       readonly graceMs: number;
+      /** Present when a person must approve first: how long to wait for the decision. */
+      readonly approvalTimeoutMs?: number;
     }
   | { readonly proceed: false; readonly reason: string; readonly detail: string };
 
@@ -46,6 +48,18 @@ export interface DistributeResult {
 export interface PromoteResult {
   readonly previousGeneration?: number;
 }
+
+/** The decision delivered to a rotation waiting for approval (the `approval` external event). */
+export interface ApprovalDecision {
+  readonly approved: boolean;
+  /** Who decided: `user:<principal>`, `api:<name>`, or `system:keyturn` when the wait timed out. */
+  readonly by: string;
+  readonly comment?: string;
+}
+
+export const APPROVAL_EVENT = 'approval';
+
+export interface ApprovalInput extends StepInput, ApprovalDecision {}
 
 export interface CompensateInput extends StepInput {
   readonly error: string;

@@ -6,6 +6,7 @@ export const Orchestrators = {
 
 export const Activities = {
   Plan: 'rotationPlan',
+  RecordApproval: 'rotationRecordApproval',
   Generate: 'rotationGenerate',
   Distribute: 'rotationDistribute',
   Validate: 'rotationValidate',

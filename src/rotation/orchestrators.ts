@@ -1,21 +1,25 @@
 import type * as df from 'durable-functions';
 
-import type {
-  CompensateInput,
-  DistributeResult,
-  FinishInput,
-  GenerateResult,
-  PlanInput,
-  PlanResult,
-  PromoteResult,
-  RollbackInput,
-  RollbackOutput,
-  RollbackPlanInput,
-  RollbackPlanResult,
-  RollbackStepInput,
-  RotationInput,
-  RotationOutput,
-  StepInput,
+import type { ApprovalResult } from './activities/approval';
+import {
+  APPROVAL_EVENT,
+  type ApprovalDecision,
+  type ApprovalInput,
+  type CompensateInput,
+  type DistributeResult,
+  type FinishInput,
+  type GenerateResult,
+  type PlanInput,
+  type PlanResult,
+  type PromoteResult,
+  type RollbackInput,
+  type RollbackOutput,
+  type RollbackPlanInput,
+  type RollbackPlanResult,
+  type RollbackStepInput,
+  type RotationInput,
+  type RotationOutput,
+  type StepInput,
 } from './contracts';
 import { Activities } from './names';
 import { callWithRetry, failureMessage, PERSISTENT } from './retry';
@@ -25,6 +29,7 @@ export interface RotationStatus {
   readonly step: string;
   readonly generation?: number;
   readonly graceEndsAt?: string;
+  readonly approvalDeadline?: string;
   readonly outcome?: string;
 }
 
@@ -60,6 +65,41 @@ export function* rotateCredential(
   if (!plan.proceed) {
     status({ step: 'skipped', outcome: 'skipped' });
     return { outcome: 'skipped', reason: plan.reason, detail: plan.detail };
+  }
+
+  if (plan.approvalTimeoutMs !== undefined) {
+    const deadline = new Date(context.df.currentUtcDateTime.getTime() + plan.approvalTimeoutMs);
+    status({
+      step: 'awaiting-approval',
+      generation: input.generation,
+      approvalDeadline: deadline.toISOString(),
+    });
+    const decision = context.df.waitForExternalEvent(APPROVAL_EVENT);
+    const timeout = context.df.createTimer(deadline);
+    const first: unknown = yield context.df.Task.any([decision, timeout]);
+    let approval: ApprovalDecision;
+    if (first === decision) {
+      timeout.cancel();
+      approval = decision.result as ApprovalDecision;
+    } else {
+      approval = {
+        approved: false,
+        by: 'system:keyturn',
+        comment: 'nobody decided before the approval deadline',
+      };
+    }
+    const recorded = yield* callWithRetry<ApprovalResult>(context, Activities.RecordApproval, {
+      ...step,
+      ...approval,
+    } satisfies ApprovalInput);
+    if (!recorded.proceed) {
+      status({ step: 'declined', outcome: 'skipped' });
+      return {
+        outcome: 'skipped',
+        reason: 'not-approved',
+        detail: approval.comment ?? `declined by ${approval.by}`,
+      };
+    }
   }
 
   let fingerprint: string;

@@ -58,6 +58,13 @@ describe('bad input to the HTTP API', () => {
     ['an unknown query parameter', 'GET', '/credentials?colour=green', undefined, 'query'],
     ['a malformed rotation id', 'GET', '/rotations/not-a-rotation-id', undefined, 'path.rotationId'],
     ['a key that is not a string', 'POST', '/keys/verify', { key: 42 }, 'body.key'],
+    [
+      'an approval without a decision',
+      'POST',
+      `/rotations/${CREDENTIAL}.g1/approval`,
+      { comment: 'ok' },
+      'body.approve',
+    ],
   ] as const)('answers 400 naming the field for %s', async (_label, method, path, body, field) => {
     const response = await h.api(method, path, body);
     expect(response.status).toBe(400);
@@ -101,6 +108,7 @@ describe('authorization', () => {
     const { installFunctionsCore } = await import('../../src/local/functions-core/install');
     const http = installFunctionsCore().byTrigger('httpTrigger');
     expect(http.map((f) => f.metadata.name).sort()).toEqual([
+      'decideRotation',
       'getCredential',
       'getRotation',
       'listCredentials',
@@ -118,6 +126,7 @@ describe('authorization', () => {
     ['POST', `/api/credentials/${CREDENTIAL}/rotate`],
     ['POST', `/api/credentials/${CREDENTIAL}/rollback`],
     ['GET', `/api/rotations/${CREDENTIAL}.g1`],
+    ['POST', `/api/rotations/${CREDENTIAL}.g1/approval`],
     ['GET', '/api/audit/verify'],
     ['POST', '/api/keys/verify'],
   ])('refuses %s %s without a function key', async (method, path) => {

@@ -30,6 +30,10 @@ export const AuditEventType = {
   KeyReactivated: 'key.reactivated',
   /** A target was put back to what it held before (compensation or rollback). */
   TargetRestored: 'target.restored',
+  /** A person approved a rotation that its policy holds for approval. */
+  RotationApproved: 'rotation.approved',
+  /** A rotation held for approval was rejected, or nobody decided in time; nothing was changed. */
+  RotationDeclined: 'rotation.declined',
   RotationCompleted: 'rotation.completed',
   /** A rotation failed and was compensated; `reason` says why. */
   RotationFailed: 'rotation.failed',

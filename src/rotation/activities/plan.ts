@@ -1,4 +1,4 @@
-import { decideRequestedRotation, decideScheduledRotation } from '../../core/policy';
+import { decideRequestedRotation, decideScheduledRotation, type Policy } from '../../core/policy';
 import { RotationOutcome, TelemetryEvent } from '../../telemetry/events';
 import type { PlanInput, PlanResult } from '../contracts';
 import type { CredentialState, RotationRecord } from '../credential-store';
@@ -20,7 +20,7 @@ export async function plan(input: PlanInput, services: KeyturnServices): Promise
 
   if (state?.lockRotationId === input.rotationId && state.lockToken === input.lockToken) {
     // This step ran before and took the lock: answer the same again.
-    return { proceed: true, graceMs: policy.grace, ...previousOf(state) };
+    return { proceed: true, ...timing(policy), ...previousOf(state) };
   }
 
   const skip = async (reason: string, detail: string): Promise<PlanResult> => {
@@ -95,7 +95,7 @@ export async function plan(input: PlanInput, services: KeyturnServices): Promise
     generation: input.generation,
     ...(state?.currentGeneration !== undefined && { previousGeneration: state.currentGeneration }),
     status: 'running',
-    step: 'planned',
+    step: policy.requireApproval ? 'awaiting-approval' : 'planned',
     trigger: input.trigger,
     reason: input.reason,
     requestedBy: input.requestedBy,
@@ -121,7 +121,14 @@ export async function plan(input: PlanInput, services: KeyturnServices): Promise
     generation: input.generation,
     actor: input.requestedBy === WORKFLOW_ACTOR ? undefined : input.requestedBy,
   });
-  return { proceed: true, graceMs: policy.grace, ...previousOf(state) };
+  return { proceed: true, ...timing(policy), ...previousOf(state) };
+}
+
+function timing(policy: Policy): { graceMs: number; approvalTimeoutMs?: number } {
+  return {
+    graceMs: policy.grace,
+    ...(policy.requireApproval && { approvalTimeoutMs: policy.approvalTimeout }),
+  };
 }
 
 function previousOf(state: CredentialState | undefined): { previousGeneration?: number } {
