@@ -19,6 +19,7 @@ const policy = (overrides: Partial<Policy> = {}): Policy => ({
   changeWindows: [],
   freezes: [],
   requireApproval: false,
+  approvalTimeout: 3 * DAY,
   ...overrides,
 });
 
