@@ -151,16 +151,6 @@ export class DurableEngine {
     return next ? new Date(next.fireAt) : undefined;
   }
 
-  /** True when some work can run now (without waiting for a future timer). */
-  hasRunnableWork(): boolean {
-    const due = this.nextTimerAt();
-    return (
-      this.#runnable.size > 0 ||
-      this.#activities.length > 0 ||
-      (due !== undefined && due.getTime() <= this.#clock.now().getTime())
-    );
-  }
-
   /**
    * Does one unit of work: fires the timers that are due, else runs one orchestrator episode,
    * else runs one activity. Returns false when nothing was runnable.
