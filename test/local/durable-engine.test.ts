@@ -33,25 +33,35 @@ df.app.orchestration('toyOrchestrator', function* (context) {
   return { first, flaky, approval };
 });
 
-describe('local durable engine', () => {
+/** A fresh task hub table and clock for each test; engines built on them share that state. */
+function taskHubPerTest() {
   const registry = installFunctionsCore();
-  let clock: ManualClock;
-  let store: TableTaskHubStore;
-
+  const current = { clock: new ManualClock(), store: undefined as TableTaskHubStore | undefined };
   beforeEach(async () => {
     calls.length = 0;
-    clock = new ManualClock();
-    store = new TableTaskHubStore(tableClient(uniqueTableName('hub')));
-    await store.ensureTable();
+    current.clock = new ManualClock();
+    current.store = new TableTaskHubStore(tableClient(uniqueTableName('hub')));
+    await current.store.ensureTable();
   });
+  return {
+    get clock() {
+      return current.clock;
+    },
+    engine: () => {
+      if (!current.store) throw new Error('engines are built inside tests');
+      return new DurableEngine({
+        registry,
+        store: current.store,
+        clock: current.clock,
+        host: { inputBinding: () => undefined, log: () => undefined },
+      });
+    },
+  };
+}
 
-  const engine = () =>
-    new DurableEngine({
-      registry,
-      store,
-      clock,
-      host: { inputBinding: () => undefined, log: () => undefined },
-    });
+describe('local durable engine', () => {
+  const hub = taskHubPerTest();
+  const engine = hub.engine;
 
   it('replays an orchestrator through activities, a durable timer, retries and an external event', async () => {
     failuresLeft = 2;
@@ -62,12 +72,12 @@ describe('local durable engine', () => {
     expect(calls).toEqual(['greet:ada']);
     expect(JSON.parse((await host.getMeta(id))?.customStatus ?? 'null')).toEqual({ step: 'waiting' });
 
-    clock.advance(2 * HOUR);
+    hub.clock.advance(2 * HOUR);
     await host.drain();
     expect(calls).toEqual(['greet:ada', 'flaky']);
-    clock.advance(1000);
+    hub.clock.advance(1000);
     await host.drain();
-    clock.advance(1000);
+    hub.clock.advance(1000);
     await host.drain();
     expect(calls).toEqual(['greet:ada', 'flaky', 'flaky', 'flaky']);
 
@@ -91,9 +101,9 @@ describe('local durable engine', () => {
     const second = engine();
     await second.recover();
     expect(second.nextTimerAt()?.toISOString()).toBe(
-      new Date(clock.now().getTime() + 2 * HOUR).toISOString(),
+      new Date(hub.clock.now().getTime() + 2 * HOUR).toISOString(),
     );
-    clock.advance(2 * HOUR);
+    hub.clock.advance(2 * HOUR);
     await second.drain();
     expect(calls).toEqual(['greet:bob', 'flaky']);
     await second.raiseEvent('toy-2', 'approve', true);
@@ -134,22 +144,7 @@ df.app.orchestration('toySubOrchestrating', function* (context) {
 });
 
 describe('local durable engine fidelity', () => {
-  const registry = installFunctionsCore();
-  let store: TableTaskHubStore;
-  let clock: ManualClock;
-  beforeEach(async () => {
-    calls.length = 0;
-    clock = new ManualClock();
-    store = new TableTaskHubStore(tableClient(uniqueTableName('hub')));
-    await store.ensureTable();
-  });
-  const engine = () =>
-    new DurableEngine({
-      registry,
-      store,
-      clock,
-      host: { inputBinding: () => undefined, log: () => undefined },
-    });
+  const engine = taskHubPerTest().engine;
 
   it('fails an orchestrator that no longer replays the way its history says', async () => {
     flip = false;
