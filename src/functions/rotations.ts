@@ -7,6 +7,7 @@ import { readIdParam, readJsonBody, requesterOf } from '../http/request';
 import { approvalBodySchema, ROTATION_ID } from '../http/schemas';
 import { APPROVAL_EVENT, type ApprovalDecision } from '../rotation/contracts';
 import { credentialIdOf } from '../rotation/names';
+import { runtimeStatusOf } from '../rotation/starter';
 import { rotationView } from '../rotation/views';
 
 /** A rotation's progress: the workflow's own record joined with the orchestration's status. */
@@ -19,12 +20,12 @@ async function getRotation(request: HttpRequest, context: InvocationContext): Pr
       services.credentials.getRotation(credentialId, rotationId),
       runtimeStatusOf(df.getClient(context), rotationId),
     ]);
-    if (record) return { jsonBody: rotationView(record, runtime?.runtimeStatus) };
-    if (runtime) {
+    if (record) return { jsonBody: rotationView(record, runtime) };
+    if (runtime !== undefined) {
       // Started, but its plan step has not written a record yet.
       return {
         status: 200,
-        jsonBody: { rotationId, credentialId, status: 'pending', runtimeStatus: runtime.runtimeStatus },
+        jsonBody: { rotationId, credentialId, status: 'pending', runtimeStatus: runtime },
       };
     }
     return apiError(context, 'not_found', `No rotation ${rotationId}.`);
@@ -75,19 +76,6 @@ async function decideRotation(request: HttpRequest, context: InvocationContext):
     };
   } catch (error) {
     return toErrorResponse(context, error);
-  }
-}
-
-async function runtimeStatusOf(
-  client: df.DurableClient,
-  instanceId: string,
-): Promise<{ runtimeStatus: string } | undefined> {
-  try {
-    const status = await client.getStatus(instanceId, { showInput: false });
-    return { runtimeStatus: status.runtimeStatus };
-  } catch (error) {
-    if (/404/.test(error instanceof Error ? error.message : String(error))) return undefined;
-    throw error;
   }
 }
 

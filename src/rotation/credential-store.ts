@@ -1,7 +1,7 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 
 import { KeyturnError } from '../core/errors';
-import { statusCodeOf, storageError } from '../storage/tables';
+import { rowKeyPrefixFilter, statusCodeOf, storageError } from '../storage/tables';
 
 /**
  * The inventory: one Table Storage partition per credential, holding its state row, one row per
@@ -242,13 +242,10 @@ export class CredentialStore {
   }
 
   async #range(credentialId: string, prefix: string): Promise<Record<string, unknown>[]> {
-    const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
     const rows: Record<string, unknown>[] = [];
     try {
       for await (const row of this.#table.listEntities({
-        queryOptions: {
-          filter: `PartitionKey eq '${credentialId.replace(/'/g, "''")}' and RowKey ge '${prefix}' and RowKey lt '${upper}'`,
-        },
+        queryOptions: { filter: rowKeyPrefixFilter(prefix, credentialId) },
       })) {
         rows.push(row);
       }

@@ -20,13 +20,8 @@ const ACTIVE = new Set(['Pending', 'Running', 'Suspended', 'ContinuedAsNew']);
  */
 export function durableStarter(client: df.DurableClient): WorkflowStarter {
   const start = async (orchestrator: string, instanceId: string, input: unknown): Promise<StartOutcome> => {
-    try {
-      const status = await client.getStatus(instanceId);
-      if (ACTIVE.has(status.runtimeStatus)) return 'already-running';
-    } catch (error) {
-      // durable-functions v3 throws on an unknown instance rather than returning undefined.
-      if (!/404/.test(error instanceof Error ? error.message : String(error))) throw error;
-    }
+    const existing = await runtimeStatusOf(client, instanceId);
+    if (existing !== undefined && ACTIVE.has(existing)) return 'already-running';
     try {
       await client.startNew(orchestrator, { instanceId, input });
       return 'started';
@@ -39,4 +34,18 @@ export function durableStarter(client: df.DurableClient): WorkflowStarter {
     startRotation: (input) => start(Orchestrators.Rotate, input.rotationId, input),
     startRollback: (input) => start(Orchestrators.Rollback, input.rollbackId, input),
   };
+}
+
+/** An instance's runtime status, or undefined when the task hub does not know it. */
+export async function runtimeStatusOf(
+  client: df.DurableClient,
+  instanceId: string,
+): Promise<string | undefined> {
+  try {
+    return (await client.getStatus(instanceId, { showInput: false })).runtimeStatus;
+  } catch (error) {
+    // durable-functions v3 throws on an unknown instance rather than returning undefined.
+    if (/404/.test(error instanceof Error ? error.message : String(error))) return undefined;
+    throw error;
+  }
 }

@@ -1,4 +1,4 @@
-import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+import { odata, TableClient, type TableServiceClientOptions } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 
 import { KeyturnError } from '../core/errors';
@@ -93,4 +93,15 @@ export function storageError(error: unknown, table: string, operation: string): 
       details: { table, ...(status !== undefined && { status }) },
     },
   );
+}
+
+/**
+ * An OData filter for the rows whose RowKey starts with `prefix`, in one partition or in all:
+ * a range scan, which Table Storage serves without reading the rest of the partition.
+ */
+export function rowKeyPrefixFilter(prefix: string, partitionKey?: string): string {
+  const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  return partitionKey === undefined
+    ? odata`RowKey ge ${prefix} and RowKey lt ${upper}`
+    : odata`PartitionKey eq ${partitionKey} and RowKey ge ${prefix} and RowKey lt ${upper}`;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { Clock } from '../../core/clock';
+import { KeyedQueue } from '../../core/keyed-queue';
 import { fromTypedData, type InvocationHost, invokeRegisteredFunction } from '../functions-core/invoke';
 import type { FunctionRegistry } from '../functions-core/registry';
 import { EpisodeBuilder, serializeInput } from './episode';
@@ -48,7 +49,7 @@ export class DurableEngine {
   readonly #runnable = new Set<string>();
   #activities: PendingActivity[] = [];
   #timers: PendingTimer[] = [];
-  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #instances = new KeyedQueue();
   readonly #listeners = new Set<() => void>();
 
   constructor(options: DurableEngineOptions) {
@@ -99,7 +100,7 @@ export class DurableEngine {
       nextSequence: 0,
       actionSignatures: [],
     };
-    const outcome = await this.#withInstanceLock(id, () =>
+    const outcome = await this.#instances.run(id, () =>
       this.#store.createInstance(meta, {
         kind: 'started',
         name,
@@ -142,7 +143,7 @@ export class DurableEngine {
   }
 
   purge(instanceId: string): Promise<boolean> {
-    return this.#withInstanceLock(instanceId, () => this.#store.purge(instanceId));
+    return this.#instances.run(instanceId, () => this.#store.purge(instanceId));
   }
 
   /** When the next timer is due, if any is pending. */
@@ -160,7 +161,7 @@ export class DurableEngine {
     const instanceId = this.#runnable.values().next().value;
     if (instanceId !== undefined) {
       this.#runnable.delete(instanceId);
-      await this.#withInstanceLock(instanceId, () => this.#runEpisode(instanceId));
+      await this.#instances.run(instanceId, () => this.#runEpisode(instanceId));
       return true;
     }
     const activity = this.#activities.shift();
@@ -184,7 +185,7 @@ export class DurableEngine {
     instanceId: string,
     message: InboxMessage,
   ): Promise<'accepted' | 'not-found' | 'gone'> {
-    const result = await this.#withInstanceLock(instanceId, async () => {
+    const result = await this.#instances.run(instanceId, async () => {
       const meta = await this.#store.getMeta(instanceId);
       if (!meta) return 'not-found' as const;
       if (isTerminal(meta.status)) return 'gone' as const;
@@ -468,18 +469,6 @@ export class DurableEngine {
     await this.#store.completeActivity(activity, message);
     this.#runnable.add(activity.instanceId);
     this.#notify();
-  }
-
-  async #withInstanceLock<T>(instanceId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(instanceId) ?? Promise.resolve();
-    const run = previous.then(work, work);
-    const settled = run.catch(() => undefined);
-    this.#locks.set(instanceId, settled);
-    try {
-      return await run;
-    } finally {
-      if (this.#locks.get(instanceId) === settled) this.#locks.delete(instanceId);
-    }
   }
 
   #notify(): void {

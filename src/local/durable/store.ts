@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 
-import { type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 
-import { statusCodeOf } from '../../storage/tables';
+import { rowKeyPrefixFilter, statusCodeOf } from '../../storage/tables';
 import type { FailureDetails, HistoryEvent, RetryPolicy, RuntimeStatusName } from './history';
 
 /** The state of one orchestration instance, as the status API reports it. */
@@ -172,7 +172,7 @@ export class TableTaskHubStore implements TaskHubStore {
   async loadInstance(instanceId: string): Promise<LoadedInstance | undefined> {
     const rows: TableEntityResult<Record<string, unknown>>[] = [];
     for await (const row of this.#table.listEntities({
-      queryOptions: { filter: `PartitionKey eq '${escapeOData(instanceId)}'` },
+      queryOptions: { filter: odata`PartitionKey eq ${instanceId}` },
     })) {
       rows.push(row);
     }
@@ -332,7 +332,7 @@ export class TableTaskHubStore implements TaskHubStore {
   async purge(instanceId: string): Promise<boolean> {
     const keys: string[] = [];
     for await (const row of this.#table.listEntities({
-      queryOptions: { filter: `PartitionKey eq '${escapeOData(instanceId)}'`, select: ['RowKey'] },
+      queryOptions: { filter: odata`PartitionKey eq ${instanceId}`, select: ['RowKey'] },
     })) {
       keys.push(row.rowKey ?? '');
     }
@@ -363,10 +363,8 @@ export class TableTaskHubStore implements TaskHubStore {
   }
 
   #rowsWithPrefix(prefix: string, instanceId?: string) {
-    const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-    const partition = instanceId === undefined ? '' : `PartitionKey eq '${escapeOData(instanceId)}' and `;
     return this.#table.listEntities({
-      queryOptions: { filter: `${partition}RowKey ge '${prefix}' and RowKey lt '${upper}'` },
+      queryOptions: { filter: rowKeyPrefixFilter(prefix, instanceId) },
     });
   }
 
@@ -420,8 +418,4 @@ function optionalString(value: unknown): string | undefined {
 
 function parseOptional<T>(value: unknown): T | undefined {
   return typeof value === 'string' ? (JSON.parse(value) as T) : undefined;
-}
-
-function escapeOData(value: string): string {
-  return value.replace(/'/g, "''");
 }

@@ -29,16 +29,21 @@ export async function finish(input: FinishInput, services: KeyturnServices): Pro
   );
   const issuer = services.issuerFor(credential);
   const targets = services.targetsFor(credential);
+  const orphans = (await services.credentials.getGenerations(input.credentialId)).filter(
+    (g) => g.status === 'pending' && g.generation !== input.generation,
+  );
+  // Targets are read only when there is an orphan to judge, which is rare.
   const held = new Set<string>();
-  for (const target of targets) {
-    const fingerprint = fingerprintOf(services, await target.read());
-    if (fingerprint) held.add(fingerprint);
+  if (orphans.length > 0) {
+    for (const target of targets) {
+      const fingerprint = fingerprintOf(services, await target.read());
+      if (fingerprint) held.add(fingerprint);
+    }
   }
   const at = nowIso(services);
   const writes: PartitionWrite[] = [];
-  for (const orphan of await services.credentials.getGenerations(input.credentialId)) {
-    if (orphan.status !== 'pending' || orphan.generation === input.generation || held.has(orphan.fingerprint))
-      continue;
+  for (const orphan of orphans) {
+    if (held.has(orphan.fingerprint)) continue;
     await services.audit.record([
       {
         eventId: `${input.rotationId}/revoked/${orphan.generation}`,

@@ -1,4 +1,5 @@
 import { KeyturnError } from '../../../core/errors';
+import { KeyedQueue } from '../../../core/keyed-queue';
 import { SecretValue } from '../../../core/secret';
 import type { SecretUri } from '../../azure/endpoints';
 import type { SecretResolver } from '../../azure/secret-reference';
@@ -7,22 +8,11 @@ import type { KeyVaultSecretTarget } from '../key-vault-secret/target';
 import { parseAppServiceReference } from './reference';
 import type { AppSettingsApi } from './settings-api';
 
+/** One read-modify-write at a time per settings collection within this process. */
+const collections = new KeyedQueue();
+
 /** Reading back and finding our setting dropped by another writer makes us start over this often. */
 const MAX_ATTEMPTS = 5;
-
-const queues = new Map<string, Promise<unknown>>();
-
-/** One read-modify-write at a time per settings collection within this process. */
-async function exclusively<T>(resource: string, work: () => Promise<T>): Promise<T> {
-  const run = (queues.get(resource) ?? Promise.resolve()).then(work, work);
-  const tail = run.catch(() => undefined);
-  queues.set(resource, tail);
-  try {
-    return await run;
-  } finally {
-    if (queues.get(resource) === tail) queues.delete(resource);
-  }
-}
 
 type Settings = Readonly<Record<string, string>>;
 
@@ -80,7 +70,7 @@ export class AppServiceSettingsTarget implements Target {
   }
 
   async write(value: SecretValue, context: RotationContext): Promise<WriteResult> {
-    return exclusively(this.#api.resource, async () => {
+    return collections.run(this.#api.resource, async () => {
       const current = (await this.#api.list())[this.#setting];
       const reference = current === undefined ? undefined : this.#referenceIn(current);
       if (reference !== undefined) return this.#writeThrough(this.#usable(reference), value, context);
@@ -93,7 +83,7 @@ export class AppServiceSettingsTarget implements Target {
   }
 
   async restore(snapshot: TargetSnapshot, context: RotationContext): Promise<WriteResult> {
-    return exclusively(this.#api.resource, async () => {
+    return collections.run(this.#api.resource, async () => {
       if (snapshot.detail?.['form'] === 'reference') {
         const current = (await this.#api.list())[this.#setting];
         const reference = current === undefined ? undefined : this.#referenceIn(current);

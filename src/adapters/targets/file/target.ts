@@ -2,6 +2,7 @@ import type { Stats } from 'node:fs';
 import { open, readFile, realpath } from 'node:fs/promises';
 
 import { KeyturnError } from '../../../core/errors';
+import { KeyedQueue } from '../../../core/keyed-queue';
 import { SecretValue } from '../../../core/secret';
 import type { Target, TargetSnapshot, WriteResult } from '../../ports';
 import { deleteFileDurably, writeFileAtomic } from './atomic-write';
@@ -45,23 +46,12 @@ type Edit = string | typeof unchanged | typeof deleted;
 /** Another writer changing the file between our read and our rename makes us start over this often. */
 const maxAttempts = 5;
 
-const queues = new Map<string, Promise<unknown>>();
-
 /**
- * Runs read-modify-write cycles on one file one at a time within this process, where rotations of
+ * Read-modify-write cycles on one file run one at a time within this process, where rotations of
  * credentials sharing the file run concurrently; the re-read before each rename covers writers
  * outside it.
  */
-async function exclusively<T>(file: string, work: () => Promise<T>): Promise<T> {
-  const run = (queues.get(file) ?? Promise.resolve()).then(work, work);
-  const tail = run.catch(() => undefined);
-  queues.set(file, tail);
-  try {
-    return await run;
-  } finally {
-    if (queues.get(file) === tail) queues.delete(file);
-  }
-}
+const files = new KeyedQueue();
 
 function errnoCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
@@ -156,7 +146,7 @@ export class FileTarget implements Target {
   }
 
   async #update(action: 'write' | 'restore', edit: (text: string | undefined) => Edit): Promise<WriteResult> {
-    return exclusively(this.#options.file, () => this.#attempt(action, edit));
+    return files.run(this.#options.file, () => this.#attempt(action, edit));
   }
 
   async #attempt(
