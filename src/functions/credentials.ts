@@ -11,6 +11,7 @@ import {
   rollbackBodySchema,
   rotateBodySchema,
 } from '../http/schemas';
+import { liveLockHolder } from '../rotation/lock';
 import { rollbackIdFor } from '../rotation/names';
 import { requestRotation as startRequestedRotation } from '../rotation/request';
 import { durableStarter } from '../rotation/starter';
@@ -96,11 +97,11 @@ async function requestRollback(request: HttpRequest, context: InvocationContext)
     const credentialId = readIdParam(request, 'credentialId', CREDENTIAL_ID);
     const body = await readJsonBody(request, rollbackBodySchema);
     const services = await getServices();
-    if (!services.config.credential(credentialId)) {
-      return apiError(context, 'not_found', `No credential ${credentialId} is configured.`);
-    }
+    const credential = services.config.credential(credentialId);
+    if (!credential) return apiError(context, 'not_found', `No credential ${credentialId} is configured.`);
     const { state } = await services.credentials.getState(credentialId);
-    if (state?.lockRotationId !== undefined) return inFlight(request, context, state.lockRotationId);
+    const holder = liveLockHolder(state, services.config.policyOf(credential), services.clock.now());
+    if (holder !== undefined) return inFlight(request, context, holder);
     if (state?.currentGeneration === undefined || state.lastCompletedRotationId === undefined) {
       throw new KeyturnError('conflict', `${credentialId} has no completed rotation to roll back.`, {
         retryable: false,

@@ -1,6 +1,7 @@
 import type { CredentialConfig } from '../config/schema';
 import { decideRequestedRotation } from '../core/policy';
 import type { RotationTrigger } from './contracts';
+import { liveLockHolder } from './lock';
 import { rotationIdFor } from './names';
 import type { KeyturnServices } from './services';
 import type { WorkflowStarter } from './starter';
@@ -30,11 +31,14 @@ export async function requestRotation(
   request: RotationRequest,
 ): Promise<RotationRequestOutcome> {
   const { state } = await services.credentials.getState(credential.id);
-  if (state?.lockRotationId !== undefined) return { outcome: 'in-flight', rotationId: state.lockRotationId };
+  const policy = services.config.policyOf(credential);
+  const now = services.clock.now();
+  const holder = liveLockHolder(state, policy, now);
+  if (holder !== undefined) return { outcome: 'in-flight', rotationId: holder };
   const decision = decideRequestedRotation({
     issuedAt: state?.currentSince ? new Date(state.currentSince) : undefined,
-    policy: services.config.policyOf(credential),
-    now: services.clock.now(),
+    policy,
+    now,
     emergency: request.emergency,
   });
   if (!decision.rotate) return { outcome: 'policy-blocked', detail: decision.detail };

@@ -1,4 +1,5 @@
 import { decideScheduledRotation } from '../core/policy';
+import { liveLockHolder } from './lock';
 import { rotationIdFor } from './names';
 import type { KeyturnServices } from './services';
 import type { WorkflowStarter } from './starter';
@@ -30,7 +31,8 @@ export async function runPolicyScan(
   let inFlight = 0;
   for (const credential of services.config.config.credentials) {
     const state = states.get(credential.id);
-    if (state?.lockRotationId !== undefined) {
+    const policy = services.config.policyOf(credential);
+    if (liveLockHolder(state, policy, now) !== undefined) {
       inFlight++;
       continue;
     }
@@ -41,7 +43,7 @@ export async function runPolicyScan(
     const decision = decideScheduledRotation({
       mode: credential.mode,
       issuedAt: state?.currentSince ? new Date(state.currentSince) : undefined,
-      policy: services.config.policyOf(credential),
+      policy,
       now,
     });
     if (!decision.rotate) {

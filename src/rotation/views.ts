@@ -1,6 +1,7 @@
 import type { CredentialConfig } from '../config/schema';
 import { assessCompliance } from '../core/policy';
 import type { CredentialState, GenerationRecord, RotationRecord } from './credential-store';
+import { liveLockHolder } from './lock';
 import type { KeyturnServices } from './services';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -46,7 +47,7 @@ export function credentialView(
         ? { generation: state.previousGeneration, fingerprint: state.previousFingerprint }
         : null,
     pending: state?.pendingGeneration !== undefined ? { generation: state.pendingGeneration } : null,
-    rotationInFlight: state?.lockRotationId ?? null,
+    rotationInFlight: liveLockHolder(state, policy, services.clock.now()) ?? null,
     onHold: state?.holdReason ?? null,
     lastRotation: state?.lastRotationId
       ? { rotationId: state.lastRotationId, outcome: state.lastOutcome, finishedAt: state.lastFinishedAt }

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { generate } from '../../src/rotation/activities/generate';
+import { plan } from '../../src/rotation/activities/plan';
 import { DAY, HOUR, MINUTE } from '../support/clock';
 import { CREDENTIAL, defaultDocument, Harness } from '../support/harness';
 import { acceptedAtIssuer, expectCleanRest, expectNoOutage } from '../support/invariants';
@@ -109,5 +111,37 @@ describe('rotation invariants', () => {
     ).toEqual([`${CREDENTIAL}.g1`, `${CREDENTIAL}.g2`]);
     const generations = await h.services.credentials.getGenerations(CREDENTIAL);
     expect(generations.map((g) => g.generation)).toEqual([1, 2]);
+  });
+
+  it('takes over from a rotation that died holding the lock and revokes the key it left pending', async () => {
+    h = await Harness.start();
+    await h.api('POST', ROTATE, { reason: 'onboarding' });
+    await h.drain();
+    const abandoned = { rotationId: `${CREDENTIAL}.g2`, credentialId: CREDENTIAL, generation: 2 };
+    await plan(
+      {
+        ...abandoned,
+        trigger: 'manual',
+        reason: 'dies',
+        requestedBy: 'user:x',
+        emergency: false,
+        lockToken: 't',
+      },
+      h.services,
+    );
+    await generate(abandoned, h.services);
+    expect(await acceptedAtIssuer(h, CREDENTIAL)).toEqual([1, 2]);
+
+    h.clock.advance(2 * DAY);
+    expect((await h.api('POST', ROTATE, { reason: 'the holder may still be alive' })).status).toBe(409);
+    h.clock.set(new Date(Date.parse('2026-01-05T10:00:00.000Z') + 24 * DAY));
+    await h.drain();
+    h.clock.advance(12 * HOUR);
+    await h.drain();
+
+    const generations = await h.services.credentials.getGenerations(CREDENTIAL);
+    expect(generations.find((g) => g.generation === 2)?.status).toBe('revoked');
+    expect(await acceptedAtIssuer(h, CREDENTIAL)).toEqual([3]);
+    await expectCleanRest(h, CREDENTIAL);
   });
 });

@@ -2,11 +2,9 @@ import { decideRequestedRotation, decideScheduledRotation, type Policy } from '.
 import { RotationOutcome, TelemetryEvent } from '../../telemetry/events';
 import type { PlanInput, PlanResult } from '../contracts';
 import type { CredentialState, RotationRecord } from '../credential-store';
+import { liveLockHolder } from '../lock';
 import type { KeyturnServices } from '../services';
 import { nowIso, reportFinished, requireCredential, WORKFLOW_ACTOR } from './common';
-
-/** A lock older than the grace period plus this is considered abandoned (its rotation died). */
-const LOCK_SLACK_MS = 2 * 24 * 60 * 60 * 1000;
 
 /**
  * Step 1, plan: checks policy, change window, freeze and the lock, then takes the lock and hands
@@ -45,9 +43,8 @@ export async function plan(input: PlanInput, services: KeyturnServices): Promise
     return { proceed: false, reason, detail };
   };
 
-  if (state?.lockRotationId !== undefined && !isStale(state, policy.grace, now)) {
-    return skip('in-flight', `rotation ${state.lockRotationId} holds the credential`);
-  }
+  const holder = liveLockHolder(state, policy, now);
+  if (holder !== undefined) return skip('in-flight', `rotation ${holder} holds the credential`);
   if (input.trigger === 'schedule' && state?.holdReason !== undefined) {
     return skip('on-hold', state.holdReason);
   }
@@ -133,9 +130,4 @@ function timing(policy: Policy): { graceMs: number; approvalTimeoutMs?: number }
 
 function previousOf(state: CredentialState | undefined): { previousGeneration?: number } {
   return state?.currentGeneration !== undefined ? { previousGeneration: state.currentGeneration } : {};
-}
-
-function isStale(state: CredentialState, graceMs: number, now: Date): boolean {
-  if (state.lockAcquiredAt === undefined) return true;
-  return now.getTime() - Date.parse(state.lockAcquiredAt) > graceMs + LOCK_SLACK_MS;
 }

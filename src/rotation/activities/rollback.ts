@@ -2,6 +2,7 @@ import { KeyturnError } from '../../core/errors';
 import { RotationOutcome } from '../../telemetry/events';
 import type { RollbackPlanInput, RollbackPlanResult, RollbackStepInput } from '../contracts';
 import type { CredentialState, PartitionWrite, RotationRecord } from '../credential-store';
+import { liveLockHolder } from '../lock';
 import type { KeyturnServices } from '../services';
 import {
   fingerprintOf,
@@ -26,7 +27,7 @@ export async function planRollback(
   input: RollbackPlanInput,
   services: KeyturnServices,
 ): Promise<RollbackPlanResult> {
-  requireCredential(services, input.credentialId);
+  const credential = requireCredential(services, input.credentialId);
   const { state, etag } = await services.credentials.getState(input.credentialId);
   const refuse = async (reason: string, detail: string): Promise<RollbackPlanResult> => {
     await services.audit.record([
@@ -53,9 +54,8 @@ export async function planRollback(
       sourceRotationId: source.rotationId,
     };
   }
-  if (state.lockRotationId !== undefined) {
-    return refuse('in-flight', `rotation ${state.lockRotationId} holds the credential`);
-  }
+  const holder = liveLockHolder(state, services.config.policyOf(credential), services.clock.now());
+  if (holder !== undefined) return refuse('in-flight', `rotation ${holder} holds the credential`);
   if (state.currentGeneration !== input.generation) {
     return refuse('superseded', `generation ${input.generation} is no longer current`);
   }
